@@ -1,0 +1,120 @@
+using System.ComponentModel;
+using Cggm.Data;
+using Cggm.Experiments;
+using Cggm.Modulation;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Cggm.Cli.Commands;
+
+/// <summary><c>cggm train</c>: one method on one dataset, one or more seeds.</summary>
+internal sealed class TrainCommand : Command<TrainCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--dataset <NAME>")]
+        [Description("Dataset: synthetic.")]
+        [DefaultValue("synthetic")]
+        public string Dataset { get; init; } = "synthetic";
+
+        [CommandOption("--method <NAME>")]
+        [Description("Balancing method (see 'cggm methods').")]
+        [DefaultValue("cggm")]
+        public string Method { get; init; } = "cggm";
+
+        [CommandOption("--seeds <SEEDS>")]
+        [Description("Seeds, e.g. 0,1,2 or 0-4.")]
+        [DefaultValue("0")]
+        public string Seeds { get; init; } = "0";
+
+        [CommandOption("--epochs <N>")]
+        [Description("Epochs (default: the dataset's setting).")]
+        public int? Epochs { get; init; }
+
+        [CommandOption("--rho <RHO>")]
+        [Description("CGGM ρ (default: the dataset's setting).")]
+        public double? Rho { get; init; }
+
+        [CommandOption("--no-magnitude")]
+        [Description("CGGM without magnitude modulation (ρ = None, the paper's direction-only ablation).")]
+        public bool NoMagnitude { get; init; }
+
+        [CommandOption("--lambda <LAMBDA>")]
+        [Description("CGGM λ (0 = magnitude only).")]
+        public double? Lambda { get; init; }
+
+        [CommandOption("--modality <I>")]
+        [Description("Modality index kept by --method unimodal.")]
+        [DefaultValue(0)]
+        public int Modality { get; init; }
+
+        [CommandOption("--target <KIND>")]
+        [Description("Synthetic dataset: classification or regression.")]
+        [DefaultValue("classification")]
+        public string Target { get; init; } = "classification";
+
+        [CommandOption("--device <DEVICE>")]
+        [Description("cpu, cuda or cuda:N (default: CUDA when available).")]
+        public string? Device { get; init; }
+
+        [CommandOption("--runs <DIR>")]
+        [Description("Run folder root; runs go to <DIR>/<method>/seed-<n>/.")]
+        [DefaultValue("runs/train")]
+        public string Runs { get; init; } = "runs/train";
+
+        [CommandOption("--fresh")]
+        [Description("Start over instead of resuming from the run folder's last checkpoint.")]
+        public bool Fresh { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (Epochs is < 1) return ValidationResult.Error("--epochs must be at least 1.");
+            if (NoMagnitude && Rho is not null) return ValidationResult.Error("--rho and --no-magnitude contradict each other.");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    {
+        var seeds = Parsing.Seeds(settings.Seeds);
+        MethodRegistry.Get(settings.Method);
+        var setup = Setup(settings);
+        using var data = setup.Data as IDisposable;
+        var root = Path.Combine(settings.Runs, setup.Name);
+        if (settings.Fresh)
+            foreach (var seed in seeds)
+            {
+                var dir = Path.Combine(root, MethodRegistry.Create(settings.Method, setup.Methods).Name, $"seed-{seed}");
+                if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+            }
+        var runs = RecipeConsole.Run($"{settings.Method} on {setup.Name}", p => ExperimentRunner.Run(setup, [settings.Method], seeds, root, resume: true, p, cancellation));
+        var modalities = setup.Data.Modalities.Select(m => m.Name).ToArray();
+        var table = setup.Task.Kind == "classification"
+            ? Tables.ClassificationWithModalities($"{setup.Name}: {settings.Method} (test set)", runs, modalities)
+            : Tables.Build($"{setup.Name}: {settings.Method} (test set)", runs,
+                runs[0].Result.Test.Metrics.Keys.Select(k => (new ResultColumn(k, 1, 4), (Func<ExperimentRun, double?>)(r => r.Result.Test.Metrics[k]))).ToArray());
+        RecipeConsole.Print(table);
+        RecipeConsole.Save(table, root, settings.Method + "-results");
+        AnsiConsole.MarkupLine($"Runs: {Markup.Escape(root)}/{Markup.Escape(runs[0].Method)}/seed-*/ (config.json, history.csv, epochs.csv, metrics.json, checkpoints)");
+        return 0;
+    }
+
+    private static ExperimentSetup Setup(Settings s)
+    {
+        if (!string.Equals(s.Dataset, "synthetic", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"Unknown dataset '{s.Dataset}'. Known datasets: synthetic.");
+        var target = s.Target.ToLowerInvariant() switch
+        {
+            "classification" => SyntheticTarget.Classification,
+            "regression" => SyntheticTarget.Regression,
+            _ => throw new ArgumentException($"--target '{s.Target}': expected classification or regression."),
+        };
+        var b = new SyntheticBenchmark { Data = new SyntheticImbalanceOptions { Target = target } };
+        b = b with
+        {
+            Trainer = b.Trainer with { Epochs = s.Epochs ?? b.Trainer.Epochs, Device = s.Device },
+            Cggm = b.Cggm with { Rho = s.NoMagnitude ? null : s.Rho ?? b.Cggm.Rho, Lambda = s.Lambda ?? b.Cggm.Lambda },
+        };
+        return b.Setup(target == SyntheticTarget.Classification ? "synthetic" : "synthetic-regression", s.Modality);
+    }
+}

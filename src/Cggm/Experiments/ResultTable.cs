@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text;
+
+namespace Cggm.Experiments;
+
+/// <summary>One column of a <see cref="ResultTable"/>.</summary>
+/// <param name="Header">Column title, e.g. "Acc (%)".</param>
+/// <param name="Scale">Factor applied when formatting (100 for percentages).</param>
+/// <param name="Decimals">Decimals shown.</param>
+public sealed record ResultColumn(string Header, double Scale = 100, int Decimals = 2);
+
+/// <summary>One row: a method, its values per column (mean ± std over seeds), and the paper's value per column where known.</summary>
+public sealed record ResultRow(string Method, IReadOnlyList<MeanStd?> Values, IReadOnlyList<double?>? Paper = null);
+
+/// <summary>
+/// A results table: rows of methods, columns of metrics, ours as mean ± std over seeds and, where the paper reports one,
+/// the paper's value beside it. Renders to Markdown and CSV.
+/// </summary>
+public sealed record ResultTable(string Title, IReadOnlyList<ResultColumn> Columns, IReadOnlyList<ResultRow> Rows)
+{
+    private bool HasPaper => Rows.Any(r => r.Paper?.Any(p => p is not null) == true);
+
+    /// <summary>A Markdown table (with a "paper" column after each metric when any paper value is known).</summary>
+    public string ToMarkdown()
+    {
+        var header = new List<string> { "Method" };
+        foreach (var c in Columns) { header.Add(c.Header); if (HasPaper) header.Add(c.Header + " (paper)"); }
+        var sb = new StringBuilder();
+        sb.Append("| ").Append(string.Join(" | ", header)).Append(" |\n|");
+        sb.Append(string.Concat(header.Select((_, i) => i == 0 ? "---|" : "---:|"))).Append('\n');
+        foreach (var r in Rows)
+        {
+            var cells = new List<string> { r.Method };
+            for (int c = 0; c < Columns.Count; c++)
+            {
+                cells.Add(r.Values[c]?.Format(Columns[c].Decimals, Columns[c].Scale) ?? "");
+                if (HasPaper) cells.Add(r.Paper?[c] is { } p ? p.ToString(CultureInfo.InvariantCulture) : "");
+            }
+            sb.Append("| ").Append(string.Join(" | ", cells)).Append(" |\n");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>CSV with mean, std and n columns per metric (unscaled values) and the paper's value when known.</summary>
+    public string ToCsv()
+    {
+        var sb = new StringBuilder("method");
+        foreach (var c in Columns)
+        {
+            var key = Key(c.Header);
+            sb.Append($",{key}_mean,{key}_std,{key}_n");
+            if (HasPaper) sb.Append($",{key}_paper");
+        }
+        sb.Append('\n');
+        foreach (var r in Rows)
+        {
+            sb.Append(Quote(r.Method));
+            for (int c = 0; c < Columns.Count; c++)
+            {
+                var v = r.Values[c];
+                sb.Append(',').Append(v is null ? "" : v.Mean.ToString("R", CultureInfo.InvariantCulture))
+                  .Append(',').Append(v is null ? "" : v.Std.ToString("R", CultureInfo.InvariantCulture))
+                  .Append(',').Append(v?.Count.ToString(CultureInfo.InvariantCulture) ?? "");
+                if (HasPaper) sb.Append(',').Append(r.Paper?[c] is { } p ? p.ToString("R", CultureInfo.InvariantCulture) : "");
+            }
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static string Key(string header) =>
+        new string(header.ToLowerInvariant().Select(ch => char.IsLetterOrDigit(ch) ? ch : '_').ToArray()).Trim('_').Replace("__", "_");
+
+    private static string Quote(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}

@@ -1,0 +1,54 @@
+using Cggm.Training;
+
+namespace Cggm.Modulation;
+
+/// <summary>Which CGGM to run.</summary>
+public enum CggmVariant
+{
+    /// <summary>
+    /// Paper Eq. 6–13 as written: B (with ρ) scales encoder gradients and weighs the direction term; the direction term uses
+    /// the cosine between the *gradients* of the head's output layer and of each classifier's output layer, in the same step.
+    /// </summary>
+    Paper,
+
+    /// <summary>
+    /// What github.com/zrguo/CGGM (21e428c) runs: cosine between output-layer *weights*, ρ only on encoder gradients,
+    /// 𝓛_gm from the previous step (reaching only the head's output weight), ε on consecutive training batches, the 1e-8 epsilon.
+    /// </summary>
+    Reference,
+}
+
+/// <summary>CGGM's hyperparameters.</summary>
+public sealed record CggmOptions
+{
+    /// <summary>Paper or Reference.</summary>
+    public CggmVariant Variant { get; init; } = CggmVariant.Paper;
+
+    /// <summary>ρ, the scale of B (Eq. 7); null turns off magnitude modulation (the paper's "direction only" ablation).</summary>
+    public double? Rho { get; init; } = 1.3;
+
+    /// <summary>λ, the weight of 𝓛_gm (Eq. 13); 0 turns off direction modulation ("magnitude only").</summary>
+    public double Lambda { get; init; } = 0.2;
+
+    /// <summary>The classifiers' optimizer (the released code: same kind as the model's, lr 5e-4; BraTS SGD 6e-3).</summary>
+    public OptimizerSpec ClassifierOptimizer { get; init; } = new(OptimizerKind.Adam, 5e-4);
+
+    /// <summary>Replace B by ρ(M−1)/M when |Σ Δε| &lt; <see cref="GuardThreshold"/>; null means on for Paper, off for Reference.</summary>
+    public bool? Guard { get; init; }
+
+    /// <summary>Threshold of the guard on |Σ_k Δε_k|.</summary>
+    public double GuardThreshold { get; init; } = 1e-6;
+
+    /// <summary>Whether the guard is on for this variant.</summary>
+    public bool GuardEnabled => Guard ?? Variant == CggmVariant.Paper;
+
+    /// <summary>Throws when a value is outside its domain.</summary>
+    public void Validate()
+    {
+        if (Rho is { } rho && !(rho > 0 && double.IsFinite(rho)))
+            throw new ArgumentOutOfRangeException(nameof(Rho), rho, "ρ must be a positive number (or null to turn magnitude modulation off).");
+        if (!(Lambda >= 0 && double.IsFinite(Lambda)))
+            throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, "λ must be ≥ 0.");
+        if (!(GuardThreshold > 0)) throw new ArgumentOutOfRangeException(nameof(GuardThreshold), GuardThreshold, "The guard threshold must be positive.");
+    }
+}

@@ -1,0 +1,21 @@
+using static TorchSharp.torch;
+
+namespace Cggm.Modulation;
+
+/// <summary>
+/// CGGM's direction term (paper Eq. 11–12):
+///   𝓛_gm^t = (1/M) Σ_i [ |B_i^t| − B_i^t · sim(∇θ^𝓕 𝓛, ∇θ^{f_i} 𝓛) ]
+/// Minimising it maximises Σ_i B_i · sim(·,·) (Eq. 11) and |B| keeps it ≥ 0. It enters the objective as
+/// 𝓛 = 𝓛_task + λ·𝓛_gm (Eq. 13). The grouping of |B_i| inside the sum follows the released code.
+/// </summary>
+public static class DirectionLoss
+{
+    /// <summary>𝓛_gm from B (shape <c>[M]</c>) and the cosine terms (shape <c>[M]</c>).</summary>
+    public static Tensor Compute(Tensor coefficients, Tensor cosines)
+    {
+        if (coefficients.shape.Length != 1 || !coefficients.shape.SequenceEqual(cosines.shape))
+            throw new ArgumentException($"B and the cosines must both have shape [M]; got [{string.Join(", ", coefficients.shape)}] and [{string.Join(", ", cosines.shape)}].");
+        var b = coefficients.to(cosines.dtype);
+        return (b.abs() - b * cosines).mean();
+    }
+}

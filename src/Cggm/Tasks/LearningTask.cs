@@ -1,0 +1,53 @@
+using Cggm.Metrics;
+using static TorchSharp.torch;
+
+namespace Cggm.Tasks;
+
+/// <summary>Which validation metric picks the best epoch, and in which direction.</summary>
+/// <param name="Name">A key of the dictionary <see cref="MetricAccumulator.Compute"/> returns.</param>
+/// <param name="HigherIsBetter">True for accuracy or Dice, false for MAE.</param>
+public sealed record SelectionMetric(string Name, bool HigherIsBetter)
+{
+    /// <summary>True when <paramref name="candidate"/> is strictly better than <paramref name="best"/>.</summary>
+    public bool IsBetter(double candidate, double best) =>
+        double.IsNaN(best) || (HigherIsBetter ? candidate > best : candidate < best);
+}
+
+/// <summary>
+/// A learning task: it owns the loss 𝓛 (paper §3.1), the evaluation metrics, and the utilization metric ε that CGGM
+/// reads from each modality classifier (paper Eq. 5–6: accuracy for classification, Acc-2 for sentiment regression,
+/// mean Dice for segmentation).
+/// </summary>
+public abstract class LearningTask
+{
+    /// <summary>"classification", "regression" or "segmentation".</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>Name of ε in tables and charts (for example "accuracy").</summary>
+    public abstract string UtilizationName { get; }
+
+    /// <summary>The validation metric that selects the best epoch.</summary>
+    public abstract SelectionMetric Selection { get; }
+
+    /// <summary>The task loss 𝓛(ŷ, y), averaged over the batch.</summary>
+    public abstract Tensor Loss(Tensor prediction, Tensor target);
+
+    /// <summary>The utilization metric ε of predictions on one batch, as a 0-d tensor on the prediction's device (no host sync).</summary>
+    public abstract Tensor Utilization(Tensor prediction, Tensor target);
+
+    /// <summary>A fresh accumulator of this task's evaluation metrics.</summary>
+    public abstract MetricAccumulator CreateMetrics();
+
+    /// <summary>Checks that a prediction and a target fit this task; throws an <see cref="ArgumentException"/> naming both shapes.</summary>
+    public abstract void Validate(Tensor prediction, Tensor target);
+
+    /// <summary>Throws when the prediction and the target disagree on the batch size.</summary>
+    protected static void RequireSameBatch(Tensor prediction, Tensor target)
+    {
+        if (prediction.dim() == 0 || target.dim() == 0 || prediction.shape[0] != target.shape[0])
+            throw new ArgumentException($"Prediction {Shape(prediction)} and target {Shape(target)} must share the batch dimension.");
+    }
+
+    /// <summary>A shape as text, for error messages.</summary>
+    protected static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
+}
