@@ -322,7 +322,7 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
         task = task.Kind,
         model = new { type = model.GetType().Name, parameters = _modelParameters.Sum(p => p.numel()) },
         method = new { name = method.Name, options = method.Options },
-        trainer = Options,
+        trainer = Options with { Resume = false, RunDirectory = null },
     });
 
     private static void WriteRunFiles(string runDir, TrainingResult result)

@@ -1,0 +1,27 @@
+using Cggm.Cli.Commands;
+using Spectre.Console.Cli;
+
+namespace Cggm.Cli;
+
+/// <summary>The <c>cggm</c> command tree.</summary>
+public static class CliApp
+{
+    /// <summary>A configured command app (unknown options are errors; exceptions become one message and an exit code).</summary>
+    public static CommandApp Create()
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("cggm");
+            config.UseStrictParsing();
+            config.AddCommand<QuickstartCommand>("quickstart")
+                .WithDescription("Joint training vs CGGM on the built-in synthetic imbalance benchmark (3 seeds); prints a table and writes an HTML report.");
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Train one method on a dataset for one or more seeds.")
+                .WithExample("train", "--dataset", "synthetic", "--method", "cggm", "--seeds", "0,1,2");
+            config.AddCommand<MethodsCommand>("methods").WithDescription("List the balancing methods.");
+            config.SetExceptionHandler((exception, _) => CliErrors.Report(exception));
+        });
+        return app;
+    }
+}
