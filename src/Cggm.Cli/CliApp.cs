@@ -20,6 +20,9 @@ public static class CliApp
                 .WithDescription("Train one method on a dataset for one or more seeds.")
                 .WithExample("train", "--dataset", "synthetic", "--method", "cggm", "--seeds", "0,1,2");
             config.AddCommand<MethodsCommand>("methods").WithDescription("List the balancing methods.");
+            config.AddCommand<ReproduceCommand>("reproduce")
+                .WithDescription("Run a notebook's experiment headless and write its tables (CSV, Markdown) and charts (HTML).")
+                .WithExample("reproduce", "quickstart", "--profile", "smoke");
             config.SetExceptionHandler((exception, _) => CliErrors.Report(exception));
         });
         return app;

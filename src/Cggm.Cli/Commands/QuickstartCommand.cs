@@ -33,8 +33,8 @@ internal sealed class QuickstartCommand : Command<QuickstartCommand.Settings>
 
         [CommandOption("--runs <DIR>")]
         [Description("Run folders (config, history, checkpoints).")]
-        [DefaultValue("runs/quickstart")]
-        public string Runs { get; init; } = "runs/quickstart";
+        [DefaultValue("runs/quickstart/quick")]
+        public string Runs { get; init; } = "runs/quickstart/quick";
 
         [CommandOption("--fresh")]
         [Description("Retrain every run instead of reusing or resuming finished and interrupted ones.")]

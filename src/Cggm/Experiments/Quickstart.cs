@@ -13,6 +13,22 @@ public sealed record QuickstartConfig
 
     /// <summary>Seeds.</summary>
     public IReadOnlyList<int> Seeds { get; init; } = [0, 1, 2];
+
+    /// <summary>
+    /// The quickstart at a profile: Quick is the default (3 seeds, 20 epochs); Smoke is 1 seed, 2 epochs on 256 training
+    /// samples (for tests); the synthetic benchmark has no paper setting, so Paper is the same as Quick.
+    /// </summary>
+    public static QuickstartConfig For(Profile profile)
+    {
+        var config = new QuickstartConfig();
+        if (profile != Profile.Smoke) return config;
+        var b = config.Benchmark;
+        return config with
+        {
+            Seeds = [0],
+            Benchmark = b with { Data = b.Data with { TrainSize = 256, ValidSize = 128, TestSize = 128 }, Trainer = b.Trainer with { Epochs = 2 } },
+        };
+    }
 }
 
 /// <summary>The quickstart's runs and its results table.</summary>

@@ -1,0 +1,43 @@
+using System.ComponentModel;
+using Cggm.Experiments;
+using Cggm.Notebooks.Reproductions;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Cggm.Cli.Commands;
+
+/// <summary><c>cggm reproduce NAME</c>: a notebook's experiment, headless.</summary>
+internal sealed class ReproduceCommand : Command<ReproduceCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<NAME>")]
+        [Description("Reproduction or notebook name (see 'cggm reproduce --list').")]
+        public string Name { get; init; } = "";
+
+        [CommandOption("--profile <PROFILE>")]
+        [Description("smoke, quick or paper.")]
+        [DefaultValue("quick")]
+        public string Profile { get; init; } = "quick";
+
+        [CommandOption("--data-root <DIR>")]
+        [Description("Dataset root (default: CGGM_DATA, else ./data).")]
+        public string? DataRoot { get; init; }
+
+        [CommandOption("--out <DIR>")]
+        [Description("Output folder (default artifacts/reproduce/<name>/<profile>).")]
+        public string? Out { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    {
+        var reproduction = ReproductionCatalog.Get(settings.Name);
+        var profile = Profiles.Parse(settings.Profile);
+        var result = RecipeConsole.Run(reproduction.Name, p => reproduction.Run(profile, settings.DataRoot, p, cancellation));
+        foreach (var t in result.Tables.Where(t => t.Results is not null)) RecipeConsole.Print(t.Results!);
+        var dir = settings.Out ?? RepositoryPaths.Artifacts("reproduce", reproduction.Name, profile.ToString().ToLowerInvariant());
+        var index = ReproductionWriter.Write(result, dir);
+        AnsiConsole.MarkupLine($"{result.Tables.Count} tables (CSV, Markdown) and {result.Charts.Count} charts (HTML) in {Markup.Escape(dir)}; overview: [link]{Markup.Escape(index)}[/]");
+        return 0;
+    }
+}

@@ -1,0 +1,65 @@
+using Cggm.Experiments;
+using Plotly.NET;
+using Plotly.NET.CSharp;
+using Chart = Plotly.NET.CSharp.Chart;
+
+namespace Cggm.Notebooks.Charts;
+
+/// <summary>Bar charts of results and sweeps (Fig. 5), per-modality bars of one step, and 2-D scatters (Fig. 4, t-SNE).</summary>
+public static class ComparisonCharts
+{
+    /// <summary>
+    /// One bar group per x value (e.g. ρ = 0.8, 1.0, …), one bar per series, with ±std error bars: improvements over the
+    /// baseline in a hyperparameter sweep, or metrics per method.
+    /// </summary>
+    public static GenericChart Bars(IReadOnlyList<string> x, IReadOnlyList<(string Name, IReadOnlyList<MeanStd> Values)> series,
+                                    string xTitle, string yTitle, string title, double scale = 1)
+    {
+        var traces = series.Select((s, i) => Chart.Column<double, string, string>(
+                values: s.Values.Select(v => v.Mean * scale).ToArray(), Keys: x.ToArray(), Name: s.Name, MarkerColor: Style.Modality(i))
+            .WithTraceInfo(Name: s.Name)).ToList();
+        var chart = Chart.Combine(traces);
+        var errors = series.Select(s => s.Values.Select(v => v.Std * scale).ToArray()).ToArray();
+        chart = WithErrorBars(chart, errors);
+        return Style.Finish(chart.WithXAxisStyle<string, string, string>(TitleText: xTitle)
+                                 .WithYAxisStyle<double, double, string>(TitleText: yTitle), title);
+    }
+
+    /// <summary>The encoder gradient norm of each modality before and after modulation in one step (log scale).</summary>
+    public static GenericChart GradientNormsBeforeAfter(IReadOnlyList<string> modalities, IReadOnlyList<(string Variant, double[] Before, double[] After)> steps, string title)
+    {
+        var traces = new List<GenericChart>();
+        foreach (var (variant, before, after) in steps)
+        {
+            traces.Add(Chart.Column<double, string, string>(values: before, Keys: modalities.ToArray(), Name: $"{variant}: before", MarkerColor: Color.fromHex("#9e9e9e")));
+            traces.Add(Chart.Column<double, string, string>(values: after, Keys: modalities.ToArray(), Name: $"{variant}: after ×B", MarkerColor: Style.Modality(traces.Count / 2)));
+        }
+        return Style.Finish(Chart.Combine(traces)
+            .WithXAxisStyle<string, string, string>(TitleText: "modality")
+            .WithYAxisStyle<double, double, string>(TitleText: "encoder gradient L2 norm", AxisType: StyleParam.AxisType.Log), title);
+    }
+
+    /// <summary>A 2-D scatter with one marker series per group (e.g. t-SNE of classifier vs unimodal gradients, Fig. 4).</summary>
+    public static GenericChart Scatter(IReadOnlyList<(string Name, double[] X, double[] Y)> groups, string title, string xTitle = "t-SNE 1", string yTitle = "t-SNE 2")
+    {
+        var traces = groups.Select((g, i) => Chart.Point<double, double, string>(x: g.X, y: g.Y, Name: g.Name, MarkerColor: Style.Modality(i))).ToList();
+        return Style.Finish(Chart.Combine(traces)
+            .WithXAxisStyle<double, double, string>(TitleText: xTitle)
+            .WithYAxisStyle<double, double, string>(TitleText: yTitle), title, width: 700, height: 560);
+    }
+
+    private static GenericChart WithErrorBars(GenericChart chart, double[][] errors)
+    {
+        int i = 0;
+        return Plotly.NET.GenericChart.mapTrace(Microsoft.FSharp.Core.FuncConvert.FromFunc<Plotly.NET.Trace, Plotly.NET.Trace>(trace =>
+        {
+            var e = errors[Math.Min(i++, errors.Length - 1)];
+            var errorY = new DynamicObj.DynamicObj();
+            errorY.SetProperty("type", "data");
+            errorY.SetProperty("array", e);
+            errorY.SetProperty("visible", true);
+            trace.SetProperty("error_y", errorY);
+            return trace;
+        }), chart);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Net;
+using Cggm.Experiments;
+using Cggm.Training;
+using TorchSharp;
+
+namespace Cggm.Notebooks.Display;
+
+/// <summary>
+/// What a notebook's first cell sets up and shows: native libtorch loaded from the build output, the device, the profile
+/// (from <c>CGGM_PROFILE</c>, default Quick) and the versions in use. It fails with a clear message in a kernel whose
+/// FSharp.Core is too old for Plotly.NET 6.
+/// </summary>
+public sealed class NotebookEnvironment : HtmlView
+{
+    private NotebookEnvironment(Profile profile, string device, string natives, string torchSharp, string fsharpCore)
+    {
+        Profile = profile;
+        Device = device;
+        Natives = natives;
+        TorchSharpVersion = torchSharp;
+        FSharpCoreVersion = fsharpCore;
+    }
+
+    /// <summary>The profile the notebook runs.</summary>
+    public Profile Profile { get; }
+
+    /// <summary>The device experiments use.</summary>
+    public string Device { get; }
+
+    /// <summary>Where libtorch was loaded from.</summary>
+    public string Natives { get; }
+
+    /// <summary>TorchSharp's version.</summary>
+    public string TorchSharpVersion { get; }
+
+    /// <summary>The FSharp.Core loaded in this process (Plotly.NET 6 needs 10.1 or later).</summary>
+    public string FSharpCoreVersion { get; }
+
+    /// <summary>Loads the natives, checks the kernel, picks the profile and the device.</summary>
+    public static NotebookEnvironment Setup(Profile? profile = null)
+    {
+        var fsharp = typeof(Microsoft.FSharp.Core.Unit).Assembly.GetName().Version!;
+        if (fsharp < new Version(10, 1))
+            throw new InvalidOperationException($"This kernel loaded FSharp.Core {fsharp}, but the charts (Plotly.NET 6) need 10.1. " +
+                "Run 'dotnet build -c Release' in the repository and open the notebook with the repository's kernel copy (.tools/interactive): " +
+                "VS Code picks it up from .vscode/settings.json, Jupyter with JUPYTER_PATH=<repo>/.tools/jupyter (see README, Notebooks).");
+        var natives = TorchNative.Preload();
+        var device = Devices.Default.ToString();
+        return new NotebookEnvironment(profile ?? Profiles.FromEnvironment(), device, natives,
+            TorchNative.VersionOf(typeof(torch).Assembly), TorchNative.VersionOf(typeof(Microsoft.FSharp.Core.Unit).Assembly));
+    }
+
+    /// <inheritdoc />
+    public override string ToHtml() =>
+        $"<div><b>Cggm.Notebooks ready</b> — profile <b>{Profile}</b>, device <b>{WebUtility.HtmlEncode(Device)}</b>; " +
+        $"TorchSharp {WebUtility.HtmlEncode(TorchSharpVersion)} (libtorch from <code>{WebUtility.HtmlEncode(Natives)}</code>), FSharp.Core {WebUtility.HtmlEncode(FSharpCoreVersion)}. " +
+        $"Change the profile with <code>Environment.SetEnvironmentVariable(\"{Profiles.Variable}\", \"smoke|quick|paper\")</code> before this cell, or pass it to <code>Setup</code>.</div>";
+
+    /// <inheritdoc />
+    public override string ToString() => $"Cggm.Notebooks: profile {Profile}, device {Device}, TorchSharp {TorchSharpVersion}, FSharp.Core {FSharpCoreVersion}, natives {Natives}";
+}
