@@ -29,10 +29,11 @@ public static class ComparisonCharts
     public static GenericChart GradientNormsBeforeAfter(IReadOnlyList<string> modalities, IReadOnlyList<(string Variant, double[] Before, double[] After)> steps, string title)
     {
         var traces = new List<GenericChart>();
-        foreach (var (variant, before, after) in steps)
+        for (int v = 0; v < steps.Count; v++)
         {
-            traces.Add(Chart.Column<double, string, string>(values: before, Keys: modalities.ToArray(), Name: $"{variant}: before", MarkerColor: Color.fromHex("#9e9e9e")));
-            traces.Add(Chart.Column<double, string, string>(values: after, Keys: modalities.ToArray(), Name: $"{variant}: after ×B", MarkerColor: Style.Modality(traces.Count / 2)));
+            var (variant, before, after) = steps[v];
+            traces.Add(Chart.Column<double, string, string>(values: before, Keys: modalities.ToArray(), Name: $"{variant}: before", MarkerColor: Color.fromHex(v == 0 ? "#b8b8b8" : "#7f7f7f")));
+            traces.Add(Chart.Column<double, string, string>(values: after, Keys: modalities.ToArray(), Name: $"{variant}: after ×B", MarkerColor: Style.Variant(v)));
         }
         return Style.Finish(Chart.Combine(traces)
             .WithXAxisStyle<string, string, string>(TitleText: "modality")

@@ -20,6 +20,24 @@ public static class Style
     /// <summary>Line dash of the <paramref name="run"/>-th method in a chart.</summary>
     public static StyleParam.DrawingStyle Dash(int run) => Dashes[run % Dashes.Length];
 
+    /// <summary>Colour of the <paramref name="variant"/>-th method or variant when colour does not encode a modality.</summary>
+    public static Color Variant(int variant) => Color.fromHex(VariantColors[variant % VariantColors.Length]);
+
+    private static readonly string[] VariantColors = ["#3b4cc0", "#f28e2b", "#59a14f", "#b07aa1"];
+
+    /// <summary>Whole-number ticks on the x axis (step or epoch counts with few points).</summary>
+    public static GenericChart IntegerXTicks(GenericChart chart)
+    {
+        var layout = GenericChart.getLayout(chart);
+        var axis = layout.TryGetTypedPropertyValue<Plotly.NET.LayoutObjects.LinearAxis>("xaxis") is { } some ? some.Value : new Plotly.NET.LayoutObjects.LinearAxis();
+        axis.SetProperty("dtick", 1);
+        layout.SetProperty("xaxis", axis);
+        return GenericChart.setLayout(layout, chart);
+    }
+
+    /// <summary>Applies <paramref name="f"/> (for fluent chains).</summary>
+    public static GenericChart Pipe(this GenericChart chart, Func<GenericChart, GenericChart> f) => f(chart);
+
     /// <summary>Adds a title, a size and a horizontal legend under the plot.</summary>
     public static GenericChart Finish(GenericChart chart, string title, int width = 900, int height = 480)
     {

@@ -62,23 +62,32 @@ public static class TrainingCharts
             LineColor: Color.fromHex("#e41a1c"), LineWidth: 1.0, LineDash: StyleParam.DrawingStyle.Dash));
         return Style.Finish(Chart.Combine(chart)
             .WithXAxisStyle<int, int, string>(TitleText: "iteration")
-            .WithYAxisStyle<double, double, string>(TitleText: "balancing coefficient B (gradient scale factor)"),
+            .WithYAxisStyle<double, double, string>(TitleText: "balancing coefficient B (gradient scale factor)")
+            .Pipe(c => steps <= 30 ? Style.IntegerXTicks(c) : c),
             title ?? $"Balancing coefficients B_i (moving median of {window} iterations)");
     }
 
-    /// <summary>Training loss per iteration (moving average): the back-propagated loss and, when different, 𝓛_task.</summary>
+    /// <summary>
+    /// The task loss 𝓛_task per iteration (moving average), comparable across methods. (The back-propagated loss adds each
+    /// method's own terms; with the released CGGM's coefficients near ±1e6 its λ·𝓛_gm would dwarf everything else.)
+    /// </summary>
     public static GenericChart Losses(IReadOnlyList<RunSeries> runs, int window = 25, string? title = null)
     {
         var traces = new List<GenericChart>();
         for (int r = 0; r < runs.Count; r++)
         {
-            var loss = Series.MovingAverage(runs[r].StepMean(s => (double?)s.Loss), window);
-            traces.Add(Line(Iterations(loss.Length), loss, $"{runs[r].Label}: loss", Style.Fused, r));
+            var loss = Series.MovingAverage(runs[r].StepMean(s => (double?)s.TaskLoss), window);
+            traces.Add(Line(Iterations(loss.Length), loss, $"{runs[r].Label}: task loss", Style.Fused, r));
         }
         return Style.Finish(Chart.Combine(traces)
             .WithXAxisStyle<int, int, string>(TitleText: "iteration")
-            .WithYAxisStyle<double, double, string>(TitleText: "training loss"), title ?? $"Training loss (moving average of {window} iterations)");
+            .WithYAxisStyle<double, double, string>(TitleText: "task loss 𝓛_task"), title ?? $"Task loss on training batches (moving average of {window} iterations)");
     }
+
+    /// <summary>Each modality classifier's loss on its training batch per iteration (Fig. 6, "changes in loss during training").</summary>
+    public static GenericChart ClassifierLosses(IReadOnlyList<RunSeries> runs, int window = 25, string? title = null) =>
+        PerModalitySteps(runs, s => s.ClassifierLoss, window, "modality classifier loss on the training batch", log: false,
+            title ?? $"Per-modality classifier loss (moving average of {window} iterations)");
 
     private static GenericChart PerModalitySteps(IReadOnlyList<RunSeries> runs, Func<StepRecord, double[]?> select, int window, string axis, bool log, string title)
     {

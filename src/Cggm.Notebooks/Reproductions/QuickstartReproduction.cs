@@ -34,6 +34,7 @@ public sealed class QuickstartReproduction : IReproduction
             new("gradient-norms", TrainingCharts.GradientNorms(series)),
             new("gradient-cosine", TrainingCharts.GradientCosine(series)),
             new("loss", TrainingCharts.Losses(series)),
+            new("classifier-loss", TrainingCharts.ClassifierLosses(series)),
         };
         return new ReproductionResult("quickstart", "Quickstart", profile,
             [new NamedTable("results", DataFrames.From(result.Table), result.Table)], charts,

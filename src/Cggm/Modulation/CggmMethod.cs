@@ -78,6 +78,7 @@ public sealed class CggmMethod : BalancingMethod
         // Paper: classifiers first, so that B^t and g_i are known when 𝓛_gm^t joins this step's loss.
         var pass = _classifiers!.Train(step.Output!.Features, step.Batch.Target);
         _classifierGradients = Enumerable.Range(0, pass.Predictions.Length).Select(i => _classifiers.OutputGradient(i).detach().clone()).ToArray();
+        step.Diagnostics.ClassifierLoss = pass.Losses;
         _coefficients = UpdateCoefficients(step, pass.Utilization, RhoOrOne);
         if (CggmOptions.Lambda == 0) return taskLoss;
 
@@ -116,6 +117,7 @@ public sealed class CggmMethod : BalancingMethod
             model.HeadOutputWeight.grad?.add_(_pendingGradient);
         }
         var pass = _classifiers!.Train(step.Output!.Features, step.Batch.Target);
+        step.Diagnostics.ClassifierLoss = pass.Losses;
         var weightCosines = torch.stack(_classifiers.Classifiers.Select(c => GradientTools.Cosine(c.OutputWeight.detach(), model.HeadOutputWeight.detach())).ToArray());
         var coefficients = UpdateCoefficients(step, pass.Utilization, 1.0);   // the code's coeff, without ρ
         step.Diagnostics.Coefficients = coefficients * RhoOrOne;              // B as applied to the encoders

@@ -9,8 +9,8 @@ namespace Cggm.Modulation;
 /// <summary>The result of one training pass of the classifiers on a batch.</summary>
 /// <param name="Predictions">ŷ_{m_i} = f_i(h_i), one per modality.</param>
 /// <param name="Utilization">ε_i on this batch, shape <c>[M]</c>, float64.</param>
-/// <param name="Loss">Σ_i 𝓛(ŷ_{m_i}, y), the loss the classifiers were trained on.</param>
-public sealed record ClassifierPass(Tensor[] Predictions, Tensor Utilization, Tensor Loss);
+/// <param name="Losses">𝓛(ŷ_{m_i}, y) per classifier, shape <c>[M]</c> (detached); the classifiers are trained on their sum.</param>
+public sealed record ClassifierPass(Tensor[] Predictions, Tensor Utilization, Tensor Losses);
 
 /// <summary>
 /// The classifiers f_1..f_M of paper Eq. 5 with their own optimizer: trained on detached encoder features, so they never
@@ -54,17 +54,17 @@ public sealed class ModalityClassifierSet : IDisposable
         _optimizer.zero_grad();
         var predictions = new Tensor[_classifiers.Length];
         var eps = new Tensor[_classifiers.Length];
-        Tensor? loss = null;
+        var losses = new Tensor[_classifiers.Length];
         for (int i = 0; i < _classifiers.Length; i++)
         {
             _classifiers[i].train();
             predictions[i] = _classifiers[i].call(features[i].detach());
-            var li = _task.Loss(predictions[i], target);
-            loss = loss is null ? li : loss + li;
+            losses[i] = _task.Loss(predictions[i], target);
             eps[i] = _task.Utilization(predictions[i], target).to(ScalarType.Float64);
         }
-        loss!.backward();
-        return new ClassifierPass(predictions, torch.stack(eps), loss.detach());
+        var all = torch.stack(losses);
+        all.sum().backward();
+        return new ClassifierPass(predictions, torch.stack(eps), all.detach());
     }
 
     /// <summary>∇θ^{f_i}: the gradient of classifier i's output-layer weight after <see cref="Train"/> (paper Eq. 9).</summary>

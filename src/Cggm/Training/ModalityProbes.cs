@@ -18,6 +18,7 @@ internal sealed class ModalityProbes(ModalityClassifierSet set) : IDisposable
     {
         var pass = Set.Train(step.Output!.Features, step.Batch.Target);
         step.Diagnostics.Utilization ??= pass.Utilization;
+        step.Diagnostics.ClassifierLoss ??= pass.Losses;
         step.Diagnostics.Cosine ??= stack(Enumerable.Range(0, Set.Classifiers.Count)
             .Select(i => GradientTools.Cosine(headOutputGradient, Set.OutputGradient(i))).ToArray());
         Set.Step();

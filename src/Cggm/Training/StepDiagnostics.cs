@@ -20,6 +20,9 @@ public sealed class StepDiagnostics
     /// <summary>The cosine terms of the direction loss: sim(fusion side, classifier i side) (paper Eq. 11–12).</summary>
     public Tensor? Cosine { get; set; }
 
+    /// <summary>Each modality classifier's loss 𝓛(f_i(h_i), y) on this batch (Fig. 6).</summary>
+    public Tensor? ClassifierLoss { get; set; }
+
     /// <summary>𝓛_gm^t (paper Eq. 12), scalar.</summary>
     public Tensor? DirectionLoss { get; set; }
 

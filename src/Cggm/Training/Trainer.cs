@@ -205,7 +205,7 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
         var parts = new List<(string Name, Tensor Value)> { ("loss", s.Loss!), ("task", s.TaskLoss ?? s.Loss!) };
         void Add(string name, Tensor? t) { if (t is not null) parts.Add((name, t)); }
         Add("gn", s.GradNorm); Add("gnm", s.GradNormModulated); Add("eps", d.Utilization); Add("deps", d.DeltaUtilization);
-        Add("b", d.Coefficients); Add("cos", d.Cosine); Add("gm", d.DirectionLoss);
+        Add("b", d.Coefficients); Add("cos", d.Cosine); Add("gm", d.DirectionLoss); Add("cl", d.ClassifierLoss);
         foreach (var (k, v) in d.Extra) Add("x:" + k, v);
         var flat = torch.cat(parts.Select(p => p.Value.detach().reshape(-1).to(ScalarType.Float64)).ToArray()).cpu();
         var values = flat.data<double>().ToArray();
@@ -224,7 +224,7 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
             Epoch = s.Epoch, Step = s.Step, GlobalStep = s.GlobalStep, Loss = loss, TaskLoss = byName["task"][0], LearningRate = learningRate,
             GradNorm = byName.GetValueOrDefault("gn"), GradNormModulated = byName.GetValueOrDefault("gnm"),
             Utilization = byName.GetValueOrDefault("eps"), DeltaUtilization = byName.GetValueOrDefault("deps"),
-            Coefficients = byName.GetValueOrDefault("b"), Cosine = byName.GetValueOrDefault("cos"),
+            Coefficients = byName.GetValueOrDefault("b"), Cosine = byName.GetValueOrDefault("cos"), ClassifierLoss = byName.GetValueOrDefault("cl"),
             DirectionLoss = byName.TryGetValue("gm", out var gm) ? gm[0] : null,
             Extra = byName.Where(kv => kv.Key.StartsWith("x:", StringComparison.Ordinal)).ToDictionary(kv => kv.Key[2..], kv => kv.Value),
         };

@@ -39,6 +39,9 @@ public sealed record StepRecord
     /// <summary>Δε_i.</summary>
     public double[]? DeltaUtilization { get; init; }
 
+    /// <summary>Each modality classifier's loss on the batch.</summary>
+    public double[]? ClassifierLoss { get; init; }
+
     /// <summary>B_i.</summary>
     public double[]? Coefficients { get; init; }
 
@@ -99,6 +102,7 @@ public sealed class TrainingHistory
         {
             ("grad_norm", s => s.GradNorm), ("grad_norm_modulated", s => s.GradNormModulated), ("epsilon", s => s.Utilization),
             ("delta_epsilon", s => s.DeltaUtilization), ("B", s => s.Coefficients), ("cos", s => s.Cosine),
+            ("classifier_loss", s => s.ClassifierLoss),
         };
         var present = vectors.Where(v => Steps.Any(s => v.Get(s) is not null)).ToArray();
         var extras = Steps.SelectMany(s => s.Extra.Select(e => (e.Key, e.Value.Length))).Distinct().ToArray();
