@@ -40,8 +40,8 @@ public class BratsDeepLabTests(ITestOutputHelper output)
             using var classifier = model.CreateModalityClassifier(0);
             long total = Tiny.Count(model), classifiers = 4 * Tiny.Count(classifier);
             output.WriteLine($"BratsDeepLab ResNet-101: {total:N0} parameters ({total / 1e6:F1} M; paper note: 235.2 M); 4 classifiers: {classifiers:N0} ({classifiers / 1e6:F1} M; 5.2 M)");
-            Assert.Equal(235_226_980, total);       // DeepLabMultiInput(output_stride=16, num_classes=4), counted in PyTorch and in closed form
-            Assert.Equal(5_218_704, classifiers);   // SegClassifier(num_classes=4)
+            Assert.Equal(235_226_980, total);       // DeepLabMultiInput(output_stride=16, num_classes=4): the closed-form count of the released modules (235.2 M in the research note)
+            Assert.Equal(5_218_704, classifiers);   // SegClassifier(num_classes=4), closed form (5.2 M in the research note)
             foreach (var depth in new[] { ResNetDepth.ResNet50, ResNetDepth.ResNet18 })
             {
                 using var other = new BratsDeepLab(Tiny.Brats(), new BratsDeepLabOptions { Depth = depth });
