@@ -1,0 +1,50 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Cggm.Models.Blocks;
+
+/// <summary>
+/// The released MulT/fairseq encoder (<c>modules/transformer.py</c> <c>TransformerEncoder</c>, after Tsai et al., ACL 2019):
+/// x = drop_embed(√d·x_in + PE(x_in)), then N pre-LayerNorm <see cref="TransformerEncoderLayer"/>s, then a final LayerNorm.
+/// PE is <see cref="SinusoidalPositionalEmbedding"/>, whose padding rule reads the first feature of x_in. Batch-first here
+/// (<c>[B, T, d]</c> in and out).
+/// </summary>
+public sealed class TransformerEncoder : Module<Tensor, Tensor>
+{
+    private readonly SinusoidalPositionalEmbedding positions;
+    private readonly Dropout embeddingDropout;
+    private readonly ModuleList<TransformerEncoderLayer> layers;
+    private readonly LayerNorm finalNorm;
+
+    /// <summary>An encoder of <paramref name="layerCount"/> layers of width <paramref name="dim"/> with <paramref name="heads"/> heads.</summary>
+    public TransformerEncoder(long dim, long heads, int layerCount, TransformerDropouts dropouts) : base(nameof(TransformerEncoder))
+    {
+        if (layerCount < 0) throw new ArgumentOutOfRangeException(nameof(layerCount), layerCount, "The number of layers cannot be negative.");
+        dropouts.Validate();
+        Dim = dim;
+        LayerCount = layerCount;
+        positions = new SinusoidalPositionalEmbedding(dim);
+        embeddingDropout = Dropout(dropouts.Embedding);
+        layers = new ModuleList<TransformerEncoderLayer>(Enumerable.Range(0, layerCount).Select(_ => new TransformerEncoderLayer(dim, heads, dropouts)).ToArray());
+        finalNorm = LayerNorm(dim);
+        RegisterComponents();
+    }
+
+    /// <summary>Model width d.</summary>
+    public long Dim { get; }
+
+    /// <summary>Number of layers N.</summary>
+    public int LayerCount { get; }
+
+    /// <summary><c>[B, T, d]</c> → <c>[B, T, d]</c>.</summary>
+    public override Tensor forward(Tensor input)
+    {
+        if (input.dim() != 3 || input.shape[2] != Dim)
+            throw new ArgumentException($"The transformer encoder of width {Dim} expects [B, T, {Dim}]; got [{string.Join(", ", input.shape)}].", nameof(input));
+        var x = embeddingDropout.call(Math.Sqrt(Dim) * input + positions.call(input));
+        foreach (var layer in layers) x = layer.call(x);
+        return finalNorm.call(x);
+    }
+}
