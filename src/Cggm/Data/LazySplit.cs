@@ -19,6 +19,7 @@ public sealed class LazySplit : IDataSplit
     private readonly long[] _targetShape;
     private readonly ScalarType _targetType;
     private readonly Func<int, Sample> _read;
+    private readonly ScalarType[] _modalityTypes;
 
     /// <summary>Creates the split.</summary>
     /// <param name="count">Number of samples.</param>
@@ -26,13 +27,16 @@ public sealed class LazySplit : IDataSplit
     /// <param name="targetShape">Shape of one target (empty for a scalar).</param>
     /// <param name="targetType">Int64 for class indices, Float32 for regression values.</param>
     /// <param name="read">Reads sample i.</param>
-    public LazySplit(int count, IEnumerable<long[]> shapes, long[] targetShape, ScalarType targetType, Func<int, Sample> read)
+    /// <param name="modalityTypes">Tensor type per modality (default Float32; Int64 for token ids).</param>
+    public LazySplit(int count, IEnumerable<long[]> shapes, long[] targetShape, ScalarType targetType, Func<int, Sample> read, ScalarType[]? modalityTypes = null)
     {
         Count = count;
         _shapes = shapes.ToArray();
         _targetShape = targetShape;
         _targetType = targetType;
         _read = read;
+        _modalityTypes = modalityTypes ?? Enumerable.Repeat(ScalarType.Float32, _shapes.Length).ToArray();
+        if (_modalityTypes.Length != _shapes.Length) throw new ArgumentException($"{_modalityTypes.Length} modality types for {_shapes.Length} modalities.", nameof(modalityTypes));
     }
 
     /// <inheritdoc />
@@ -69,7 +73,8 @@ public sealed class LazySplit : IDataSplit
         for (int m = 0; m < _shapes.Length; m++)
         {
             using var cpu = torch.tensor(buffers[m], [b, .. _shapes[m]]);
-            modalities[m] = cpu.to(device).DetachFromDisposeScope();
+            using var typed = cpu.to(_modalityTypes[m]);
+            modalities[m] = typed.to(device).DetachFromDisposeScope();
         }
         long[] shape = [b, .. _targetShape];
         using var t = _targetType == ScalarType.Int64
