@@ -127,6 +127,28 @@ public sealed class Brats2021Tests
     }
 
     [Fact]
+    public void Nifti_to_h5_script_output_matches_the_csharp_nifti_path()
+    {
+        // data-scripts/brats2021/nifti_to_h5.py ran on the NIfTI fixture (make_fixtures.py); both routes must give the same samples.
+        var options = Tiny with { DepthStart = 1, DepthCount = 6, SplitFractions = (0.4, 0.2), EvalSlices = BratsEvalSlices.AllTumour };
+        var fromNifti = Brats2021.Open(Fixture.Path_("brats2021", "nifti"), options);
+        var fromH5 = Brats2021.Open(Fixture.Path_("brats2021", "converted"), options);
+        for (int s = 0; s < 3; s++) Assert.Equal(fromNifti.CaseIds[s], fromH5.CaseIds[s]);
+        foreach (var split in new[] { Split.Valid, Split.Test })
+        {
+            Assert.Equal(fromNifti[split].Count, fromH5[split].Count);
+            for (int i = 0; i < fromH5[split].Count; i++)
+            {
+                var a = fromNifti.Get(split).Read(i);
+                var b = fromH5.Get(split).Read(i);
+                Assert.Equal(a.Target, b.Target);
+                for (int m = 0; m < 4; m++)
+                    for (int j = 0; j < a.Modalities[m].Length; j++) Assert.Equal(a.Modalities[m][j], b.Modalities[m][j], 5);
+            }
+        }
+    }
+
+    [Fact]
     public void Tumour_slice_lists_are_cached_next_to_the_data()
     {
         using var dir = new Fixture.TempDir();
