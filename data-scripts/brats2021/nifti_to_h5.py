@@ -7,6 +7,7 @@ Input: <root>/BraTS2021_Training_Data/BraTS2021_xxxxx/BraTS2021_xxxxx_{flair,t1c
 folders directly under <root>). Output: <out>/{train,valid,test}/BraTS2021_xxxxx.h5 with
   image  float32 (4, W, H, D')  channels FLAIR, T1ce, T1, T2
   label  uint8   (W, H, D')     values {0, 1, 2, 4} (the loader maps 4 -> 3)
+  tumour_slices int32 (K,) depth indices whose label slice has tumour (ignored by CGGM's Python loader)
 and <out>/splits.json with the case lists.
 
 The CGGM authors did not publish their preprocessing. This script applies OUR documented assumption, identical to the
@@ -96,6 +97,8 @@ def main():
             with h5py.File(os.path.join(out, name, f"{case}.h5"), "w") as f:
                 f.create_dataset("image", data=image, chunks=(4, w, h, 1), compression="gzip", compression_opts=4)
                 f.create_dataset("label", data=label, chunks=(w, h, 1), compression="gzip", compression_opts=4)
+                # depth indices with tumour: the C# loader's sampling list without re-reading every label slice
+                f.create_dataset("tumour_slices", data=np.flatnonzero(label.reshape(-1, label.shape[2]).any(0)).astype("i4"))
             print(f"{name} {i + 1}/{len(ids)} {case}", flush=True)
     with open(os.path.join(out, "splits.json"), "w") as f:
         json.dump({"seed": a.seed, "fractions": [a.train, a.valid], "depth": [a.depth_start, a.depth_count],

@@ -203,6 +203,11 @@ public sealed class FormatReaderTests
         var slice = brats.ReadFloat32("image", [0, 0, 0, 3], [4, 10, 9, 1]);   // chunked + gzip in the file
         for (int i = 0; i < slice.Length; i++) Assert.Equal(whole[i * 8 + 3], slice[i]);
         Assert.Equal(10 * 9 * 8, brats.ReadInt64("label").Length);
+        Assert.True(brats.IsChunked("image"));
+        Assert.False(brats.IsChunked("label"));
+        using var chunked = Hdf5File.Open(Fixture.Path_("brats2021", "h5", "valid", "BraTS2021_valid01.h5"));
+        Assert.True(chunked.IsChunked("label"));
+        Assert.Equal(chunked.ReadInt64("label").Where((_, i) => i % 8 == 3), chunked.ReadInt64("label", [0, 0, 3], [10, 9, 1]));
     }
 
     [Fact]

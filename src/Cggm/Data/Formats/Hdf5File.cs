@@ -69,6 +69,13 @@ public sealed class Hdf5File : IDisposable
         lock (_gate) return Dataset(name).Space.Dimensions.Select(d => (long)d).ToArray();
     }
 
+    /// <summary>True when dataset <paramref name="name"/> is stored in chunks (then hyperslab reads touch only the chunks
+    /// they need; PureHDF reads whole chunked datasets of many chunks very slowly, contiguous ones quickly).</summary>
+    public bool IsChunked(string name)
+    {
+        lock (_gate) return Dataset(name).Layout.Class == H5DataLayoutClass.Chunked;
+    }
+
     /// <summary>Dataset <paramref name="name"/> as float32, C order (optionally only the hyperslab
     /// <c>[starts, starts + counts)</c>).</summary>
     public float[] ReadFloat32(string name, long[]? starts = null, long[]? counts = null)
