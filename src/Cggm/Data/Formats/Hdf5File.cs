@@ -15,6 +15,7 @@ public sealed class Hdf5File : IDisposable
 {
     private readonly NativeFile _file;
     private readonly object _gate = new();
+    private Dictionary<string, IH5Object>? _root;
 
     private Hdf5File(string path, NativeFile file)
     {
@@ -42,6 +43,7 @@ public sealed class Hdf5File : IDisposable
     {
         lock (_gate)
         {
+            if (!name.Contains('/')) return Root.ContainsKey(name);
             IH5Group group = _file;
             var parts = name.Split('/', StringSplitOptions.RemoveEmptyEntries);
             for (int i = 0; i < parts.Length; i++)
@@ -60,8 +62,12 @@ public sealed class Hdf5File : IDisposable
     /// <summary>Names of the objects at the root.</summary>
     public IReadOnlyList<string> RootNames()
     {
-        lock (_gate) return _file.Children().Select(c => c.Name).ToArray();
+        lock (_gate) return Root.Keys.ToArray();
     }
+
+    /// <summary>The root's objects by name, enumerated once: MMIN's feature files hold ~5.5k root datasets, and looking
+    /// each up by name costs a scan of the root group (measured: 134 s to open IEMOCAP by name lookups).</summary>
+    private Dictionary<string, IH5Object> Root => _root ??= _file.Children().ToDictionary(c => c.Name, c => c, StringComparer.Ordinal);
 
     /// <summary>Dimensions of dataset <paramref name="name"/>.</summary>
     public long[] Dimensions(string name)
@@ -121,6 +127,7 @@ public sealed class Hdf5File : IDisposable
     private IH5Dataset Dataset(string name)
     {
         if (!Contains(name)) throw new DatasetFileException(DataProblem.WrongKey, Path, $"no dataset '{name}'", $"a dataset named '{name}'");
+        if (!name.Contains('/') && Root[name] is IH5Dataset cached) return cached;
         try { return _file.Dataset(name); }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
