@@ -20,6 +20,16 @@ public static class CliApp
                 .WithDescription("Train one method on a dataset for one or more seeds.")
                 .WithExample("train", "--dataset", "synthetic", "--method", "cggm", "--seeds", "0,1,2");
             config.AddCommand<MethodsCommand>("methods").WithDescription("List the balancing methods.");
+            config.AddBranch("data", data =>
+            {
+                data.SetDescription("Inspect and prepare datasets (synthetic, mosi, iemocap, food101, brats2021).");
+                data.AddCommand<DataInspectCommand>("inspect")
+                    .WithDescription("Open a data folder through the real loader and print its splits, sample shapes and labels.")
+                    .WithExample("data", "inspect", "mosi", "--root", "data/mosi", "--json");
+                data.AddCommand<DataPrepareCommand>("prepare")
+                    .WithDescription("Check a data folder (checksums), say what to download, run its conversion script (--run) or write sample data (--sample).")
+                    .WithExample("data", "prepare", "brats2021", "--data-root", "/data");
+            });
             config.AddCommand<ReproduceCommand>("reproduce")
                 .WithDescription("Run a notebook's experiment headless and write its tables (CSV, Markdown) and charts (HTML).")
                 .WithExample("reproduce", "quickstart", "--profile", "smoke");
