@@ -34,7 +34,7 @@ public class PaperSettingsTests
         Assert.Equal((1.3, 0.05, new OptimizerSpec(OptimizerKind.AdamW, 5e-4, WeightDecay: 3e-3)), (food.Cggm.Rho!.Value, food.Cggm.Lambda, food.Cggm.ClassifierOptimizer));
         Assert.False(food.Model.SharedProjectionBug);
 
-        var brats = (BratsSettings)PaperSettings.For("brats");
+        var brats = (BratsSettings)PaperSettings.For("brats2021");
         Assert.Equal((75, 64, (double?)null), (brats.Epochs, brats.BatchSize, brats.ClipNorm));
         Assert.Equal(new OptimizerSpec(OptimizerKind.Sgd, 0.01, WeightDecay: 3e-4, Momentum: 0.9), brats.Optimizer);
         Assert.Equal(new LearningRateSchedule.WarmupCosine(4e-4, 1e-3, 10), brats.Schedule);

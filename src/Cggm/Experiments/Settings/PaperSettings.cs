@@ -78,7 +78,7 @@ public abstract record PaperSettings
     /// <summary>The settings of every dataset of the paper, in the paper's order of Table 1.</summary>
     public static IReadOnlyList<PaperSettings> All { get; } = [new Food101Settings(), new MosiSettings(), new IemocapSettings(), new BratsSettings()];
 
-    /// <summary>The settings for dataset <paramref name="dataset"/> ("food101", "mosi", "iemocap", "brats").</summary>
+    /// <summary>The settings for dataset <paramref name="dataset"/> ("food101", "mosi", "iemocap", "brats2021").</summary>
     public static PaperSettings For(string dataset) =>
         All.FirstOrDefault(s => string.Equals(s.Dataset, dataset, StringComparison.OrdinalIgnoreCase))
         ?? throw new ArgumentException($"No paper settings for dataset '{dataset}'. Known: {string.Join(", ", All.Select(s => s.Dataset))}.", nameof(dataset));
