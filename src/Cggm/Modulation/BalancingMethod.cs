@@ -65,6 +65,15 @@ public abstract class BalancingMethod : IDisposable
     /// <summary>Restores what <see cref="SaveState"/> wrote.</summary>
     public virtual void LoadState(BinaryReader reader) => Classifiers?.Load(reader);
 
+    /// <summary>
+    /// Writes the weights of modules the method owns and inference uses (for example Greedy's MMTM block or ReconBoost's
+    /// boost rate), as part of the best-epoch snapshot; the default writes nothing.
+    /// </summary>
+    public virtual void SaveWeights(BinaryWriter writer) { }
+
+    /// <summary>Restores what <see cref="SaveWeights"/> wrote.</summary>
+    public virtual void LoadWeights(BinaryReader reader) { }
+
     /// <summary>Throws a clear error when the method is used on a task kind it is not defined for.</summary>
     protected void RequireTask(LearningTask task, params string[] kinds)
     {
