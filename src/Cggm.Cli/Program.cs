@@ -14,6 +14,9 @@ app.Configure(config =>
         .WithDescription("Train one method on a dataset for one or more seeds.")
         .WithExample("train", "--dataset", "synthetic", "--method", "cggm", "--seeds", "0,1,2");
     config.AddCommand<MethodsCommand>("methods").WithDescription("List the balancing methods.");
+    config.AddCommand<CompareCommand>("compare")
+        .WithDescription("Train every balancing method on the synthetic benchmark (3 seeds) and write the comparison table.")
+        .WithExample("compare", "--seeds", "0,1,2", "--methods", "all", "--epochs", "10");
     config.SetExceptionHandler((exception, _) => CliErrors.Report(exception));
 });
 using var cancellation = new CancellationTokenSource();

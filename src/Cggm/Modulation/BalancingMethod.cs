@@ -49,7 +49,10 @@ public abstract class BalancingMethod : IDisposable
     /// <summary>Updates the method's own state after the optimizer step.</summary>
     public virtual void AfterOptimizerStep(StepState step) { }
 
-    /// <summary>Runs a whole training step when <see cref="OwnsStep"/> is true.</summary>
+    /// <summary>
+    /// Runs a whole training step when <see cref="OwnsStep"/> is true. A method that sets <see cref="StepState.Output"/>
+    /// (its features) lets the trainer's passive probes learn from the step, as in the trainer's own steps.
+    /// </summary>
     public virtual void TrainStep(StepState step) =>
         throw new InvalidOperationException($"{Name} does not own the training step.");
 

@@ -49,7 +49,8 @@ public sealed record MlaOptions
 /// Deviations from the released code, which we do not follow: its projection never runs (the name check
 /// <c>"module.weight"</c> never matches), its entropy is taken over the batch dimension, and P is renormalised each step
 /// (<see cref="MlaProjection.Normalized"/> reproduces the intended code, <see cref="MlaProjection.Off"/> the code as run).
-/// Each sub-step is a full optimizer step (clipping included) with the other encoders' gradients cleared.
+/// Each sub-step is a full optimizer step (clipping included) with the other encoders' gradients cleared; the step's
+/// recorded loss is Σ_m 𝓛_m and its task loss their mean.
 /// Classification only (entropy fusion) and any M ≥ 2.</para>
 /// </summary>
 public sealed class Mla : BalancingMethod
@@ -135,6 +136,8 @@ public sealed class Mla : BalancingMethod
         Tensor? total = null;
         var losses = new Tensor[m];
         var norms = new Tensor[m];
+        var encoded = new Tensor[m];
+        var predictions = new Tensor[m];
         for (int i = 0; i < m; i++)
         {
             model.zero_grad();
@@ -157,8 +160,12 @@ public sealed class Mla : BalancingMethod
             Project(alpha);
             Context.ClipAndStep();
             losses[i] = loss.detach();
+            encoded[i] = features[i].detach();
+            predictions[i] = output.Prediction.detach();
             total = total is null ? losses[i] : total + losses[i];
         }
+        var mean = torch.stack(predictions).mean([0L]);
+        step.Output = new MultimodalOutput(mean, encoded, mean);
         step.Loss = total!;
         step.TaskLoss = total! / m;
         if (Context.Options.RecordGradientNorms) step.GradNorm = torch.stack(norms);

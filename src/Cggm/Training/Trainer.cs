@@ -168,6 +168,7 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
         if (method.OwnsStep)
         {
             method.TrainStep(s);
+            if (s.Output is not null) _probes?.Observe(s, GradientTools.GradOrZeros(model.HeadOutputWeight));
             return;
         }
         _context!.Optimizer.zero_grad();

@@ -7,12 +7,27 @@ using static TorchSharp.torch;
 
 namespace Cggm.Tests.Modulation;
 
-/// <summary>Balancing-method tests run alone: they seed torch's global generator and compare runs bit for bit.</summary>
+/// <summary>
+/// Balancing-method tests run alone: they seed torch's global generator and compare runs bit for bit. They run with one
+/// torch thread (the models are tiny; on a shared 2-core machine two threads were 6× slower), restored afterwards.
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ModulationCollection
+public sealed class ModulationCollection : ICollectionFixture<SingleTorchThread>
 {
     /// <summary>The collection name.</summary>
     public const string Name = "Modulation (torch, sequential)";
+}
+
+/// <summary>Sets torch to one CPU thread for the collection and restores the previous count.</summary>
+public sealed class SingleTorchThread : IDisposable
+{
+    private readonly int _previous = get_num_threads();
+
+    /// <summary>One thread from now on.</summary>
+    public SingleTorchThread() => set_num_threads(1);
+
+    /// <inheritdoc />
+    public void Dispose() => set_num_threads(_previous);
 }
 
 /// <summary>Tiny data, model and trainer runs for the balancing-method tests.</summary>
