@@ -157,6 +157,8 @@ public sealed class GradientBlending : BalancingMethod
             (gain[i], overfit[i]) = Ogr(trainBefore, validBefore, HeldLoss(loss, train: true, epoch), HeldLoss(loss, train: false, epoch));
         }
         snapshot.Restore();
+        model.zero_grad();   // the step that called us has cleared its gradients already; leave none behind
+        foreach (var h in heads) h.zero_grad();
         return BlendWeights(gain, overfit);
 
         double HeldLoss(Func<Batch, Tensor> loss, bool train, int seedEpoch)

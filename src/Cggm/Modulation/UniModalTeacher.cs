@@ -155,6 +155,7 @@ public sealed class UniModalTeacher : BalancingMethod
             }
         }
         initial.Restore();
+        model.zero_grad();   // the step that called us has cleared its gradients already; leave none behind
         return teachers;
     }
 

@@ -27,3 +27,30 @@ public sealed class UnimodalMethodsTests
         Assert.Equal(45f, UniModalTeacher.DistillationLoss([h0, h1], [t0, t1], 10).item<float>(), 4);
     }
 }
+
+[Collection(ModulationCollection.Name)]
+public sealed class SubTrainingTests
+{
+    [Theory]
+    [InlineData("umt")]
+    [InlineData("g-blending")]
+    public void Sub_training_restores_the_weights_and_leaves_no_gradient(string name)
+    {
+        // UMT's teachers and G-Blending's estimate train the run's own modules inside the first step's forward; the weights
+        // must come back unchanged and no gradient may be left for that step's backward to add to.
+        using var data = MethodTestKit.Data();
+        using var model = MethodTestKit.Model(data);
+        var task = MethodTestKit.Task(data);
+        using var method = MethodRegistry.Create(name, MethodTestKit.FastSettings);
+        method.Attach(MethodTestKit.Context(model, task, data));
+        var before = model.parameters().Select(p => p.detach().clone()).ToArray();
+        var batch = data[Cggm.Data.Split.Train].Load([0, 1, 2, 3], CPU);
+        method.Forward(new Cggm.Training.StepState(0, 0, 0, batch, [0, 1, 2, 3]));
+        var after = model.parameters().ToArray();
+        for (int i = 0; i < before.Length; i++)
+        {
+            Assert.True(before[i].eq(after[i]).all().item<bool>(), $"{name}: parameter {i} changed");
+            Assert.Null(after[i].grad);
+        }
+    }
+}
