@@ -24,7 +24,7 @@ internal sealed class CompareCommand : Command<CompareCommand.Settings>
         public string Methods { get; init; } = "all";
 
         [CommandOption("--epochs <N>")]
-        [Description("Epochs per run (default 10).")]
+        [Description("Epochs per run (default 20, as the quickstart).")]
         public int? Epochs { get; init; }
 
         [CommandOption("--target <KIND>")]
