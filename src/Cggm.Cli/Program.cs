@@ -16,7 +16,7 @@ app.Configure(config =>
     config.AddCommand<MethodsCommand>("methods").WithDescription("List the balancing methods.");
     config.AddCommand<CompareCommand>("compare")
         .WithDescription("Train every balancing method on the synthetic benchmark (3 seeds) and write the comparison table.")
-        .WithExample("compare", "--seeds", "0,1,2", "--methods", "all", "--epochs", "10");
+        .WithExample("compare", "--seeds", "0,1,2", "--methods", "joint,ogm-ge,cggm");
     config.SetExceptionHandler((exception, _) => CliErrors.Report(exception));
 });
 using var cancellation = new CancellationTokenSource();
