@@ -20,6 +20,9 @@ public static class CliApp
                 .WithDescription("Train one method on a dataset for one or more seeds.")
                 .WithExample("train", "--dataset", "synthetic", "--method", "cggm", "--seeds", "0,1,2");
             config.AddCommand<MethodsCommand>("methods").WithDescription("List the balancing methods.");
+            config.AddCommand<CompareCommand>("compare")
+                .WithDescription("Train every balancing method on the synthetic benchmark (3 seeds) and write the comparison table.")
+                .WithExample("compare", "--seeds", "0,1,2", "--methods", "joint,ogm-ge,cggm");
             config.AddBranch("data", data =>
             {
                 data.SetDescription("Inspect and prepare datasets (synthetic, mosi, iemocap, food101, brats2021).");

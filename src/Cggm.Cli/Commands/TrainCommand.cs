@@ -48,6 +48,10 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [DefaultValue(0)]
         public int Modality { get; init; }
 
+        [CommandOption("--set <KEY=VALUE>")]
+        [Description("Change a method hyperparameter, e.g. --set ogm-ge.alpha=0.5 or --set mslr.multipliers=[1,3] (repeatable).")]
+        public string[] Set { get; init; } = [];
+
         [CommandOption("--target <KIND>")]
         [Description("Synthetic dataset: classification or regression.")]
         [DefaultValue("classification")]
@@ -115,6 +119,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             Trainer = b.Trainer with { Epochs = s.Epochs ?? b.Trainer.Epochs, Device = s.Device },
             Cggm = b.Cggm with { Rho = s.NoMagnitude ? null : s.Rho ?? b.Cggm.Rho, Lambda = s.Lambda ?? b.Cggm.Lambda },
         };
-        return b.Setup(target == SyntheticTarget.Classification ? "synthetic" : "synthetic-regression", s.Modality);
+        var setup = b.Setup(target == SyntheticTarget.Classification ? "synthetic" : "synthetic-regression", s.Modality);
+        return setup with { Methods = setup.Methods.SetAll(s.Set) };
     }
 }

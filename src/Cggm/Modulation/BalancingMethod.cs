@@ -49,7 +49,10 @@ public abstract class BalancingMethod : IDisposable
     /// <summary>Updates the method's own state after the optimizer step.</summary>
     public virtual void AfterOptimizerStep(StepState step) { }
 
-    /// <summary>Runs a whole training step when <see cref="OwnsStep"/> is true.</summary>
+    /// <summary>
+    /// Runs a whole training step when <see cref="OwnsStep"/> is true. A method that sets <see cref="StepState.Output"/>
+    /// (its features) lets the trainer's passive probes learn from the step, as in the trainer's own steps.
+    /// </summary>
     public virtual void TrainStep(StepState step) =>
         throw new InvalidOperationException($"{Name} does not own the training step.");
 
@@ -64,6 +67,15 @@ public abstract class BalancingMethod : IDisposable
 
     /// <summary>Restores what <see cref="SaveState"/> wrote.</summary>
     public virtual void LoadState(BinaryReader reader) => Classifiers?.Load(reader);
+
+    /// <summary>
+    /// Writes the weights of modules the method owns and inference uses (for example Greedy's MMTM block or ReconBoost's
+    /// boost rate), as part of the best-epoch snapshot; the default writes nothing.
+    /// </summary>
+    public virtual void SaveWeights(BinaryWriter writer) { }
+
+    /// <summary>Restores what <see cref="SaveWeights"/> wrote.</summary>
+    public virtual void LoadWeights(BinaryReader reader) { }
 
     /// <summary>Throws a clear error when the method is used on a task kind it is not defined for.</summary>
     protected void RequireTask(LearningTask task, params string[] kinds)

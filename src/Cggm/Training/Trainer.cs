@@ -49,7 +49,7 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
         model.to(device);
         _modelParameters = model.parameters().ToArray();
         var optimizer = Options.Optimizer.Create(_modelParameters);
-        _context = new TrainingContext(model, task, optimizer, device, Options, RecordGradientNorms, ClipAndStep);
+        _context = new TrainingContext(model, task, optimizer, device, Options, RecordGradientNorms, ClipAndStep, train, valid);
         method.Attach(_context);
         if (method.Classifiers is null && Options.ModalityProbes)
             _probes = new ModalityProbes(new ModalityClassifierSet(model, task, Options.ProbeOptimizer, device));
@@ -83,7 +83,7 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
             {
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                var s = new StepState(epoch, step, state.GlobalStep, train.Load(indices, device));
+                var s = new StepState(epoch, step, state.GlobalStep, train.Load(indices, device), indices);
                 _scheduler.BeforeStep(state.GlobalStep);
                 RunStep(s);
                 var record = Materialize(s, _scheduler.Current);
@@ -168,6 +168,7 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
         if (method.OwnsStep)
         {
             method.TrainStep(s);
+            if (s.Output is not null) _probes?.Observe(s, GradientTools.GradOrZeros(model.HeadOutputWeight));
             return;
         }
         _context!.Optimizer.zero_grad();
@@ -245,6 +246,7 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
             model.save(writer);
             writer.Write(Classifiers is not null);
             Classifiers?.SaveWeights(writer);
+            method.SaveWeights(writer);
         }
         return stream.ToArray();
     }
@@ -254,6 +256,7 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
         using var reader = new BinaryReader(new MemoryStream(snapshot));
         model.load(reader);
         if (reader.ReadBoolean()) Classifiers!.LoadWeights(reader);
+        method.LoadWeights(reader);
     }
 
     private sealed class RunState

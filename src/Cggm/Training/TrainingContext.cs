@@ -11,9 +11,11 @@ namespace Cggm.Training;
 public sealed class TrainingContext
 {
     internal TrainingContext(MultimodalModel model, LearningTask task, optim.Optimizer optimizer, Device device, TrainerOptions options,
-                             Action<StepState, bool> recordGradients, Action clipAndStep)
+                             Action<StepState, bool> recordGradients, Action clipAndStep, IDataSplit train, IDataSplit valid)
     {
         Model = model;
+        Train = train;
+        Valid = valid;
         Task = task;
         Optimizer = optimizer;
         Device = device;
@@ -41,6 +43,12 @@ public sealed class TrainingContext
     /// <summary>The trainer options.</summary>
     public TrainerOptions Options { get; }
 
+    /// <summary>The training split (for methods that pre-train teachers, compute prototypes or estimate weights on it).</summary>
+    public IDataSplit Train { get; }
+
+    /// <summary>The validation split (for methods whose rule reads held-out performance; the test split is never exposed).</summary>
+    public IDataSplit Valid { get; }
+
     /// <summary>θ^{φ_i} for each modality, listed once when the method is attached.</summary>
     public IReadOnlyList<IReadOnlyList<Parameter>> EncoderParameters { get; }
 
@@ -54,8 +62,9 @@ public sealed class TrainingContext
 /// <summary>The state of one training step, shared by the trainer and the method's hooks.</summary>
 public sealed class StepState
 {
-    internal StepState(int epoch, int step, int globalStep, Batch batch)
+    internal StepState(int epoch, int step, int globalStep, Batch batch, IReadOnlyList<int>? indices = null)
     {
+        Indices = indices ?? [];
         Epoch = epoch;
         Step = step;
         GlobalStep = globalStep;
@@ -70,6 +79,9 @@ public sealed class StepState
 
     /// <summary>0-based step over the run.</summary>
     public int GlobalStep { get; }
+
+    /// <summary>The batch's sample indices in the training split (methods that keep per-sample history, such as QMF, key on them).</summary>
+    public IReadOnlyList<int> Indices { get; }
 
     /// <summary>The batch, on the training device.</summary>
     public Batch Batch { get; set; }
