@@ -24,6 +24,13 @@ internal static class TestData
         return new Batch(dims.Select(d => torch.randn([n, d], generator: g)).ToArray(), torch.randint(0, classes, [n], generator: g));
     }
 
+    /// <summary>An in-memory split of <paramref name="n"/> random samples.</summary>
+    public static InMemorySplit Split(int n, int classes, params int[] dims)
+    {
+        var b = Batch(n, classes, dims);
+        return new InMemorySplit(b.Modalities, b.Target);
+    }
+
     /// <summary>A small synthetic dataset.</summary>
     public static SyntheticImbalance Synthetic(int train = 96, SyntheticTarget target = SyntheticTarget.Classification, int modalities = 2) =>
         new(new SyntheticImbalanceOptions

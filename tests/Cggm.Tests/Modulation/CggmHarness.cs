@@ -17,7 +17,8 @@ internal sealed class CggmHarness : IDisposable
         Model = TestData.Model(classes, dims);
         Task = new ClassificationTask(classes);
         Optimizer = optim.SGD(Model.parameters(), 0.1);
-        Context = new TrainingContext(Model, Task, Optimizer, CPU, new TrainerOptions(), (_, _) => { }, () => Optimizer.step());
+        var split = TestData.Split(8, classes, dims);
+        Context = new TrainingContext(Model, Task, Optimizer, CPU, new TrainerOptions(), (_, _) => { }, () => Optimizer.step(), split, split);
         Method = method;
         Method.Attach(Context);
     }

@@ -192,7 +192,8 @@ public class CggmMethodTests
     public void One_modality_is_rejected()
     {
         var model = TestData.Model(3, 4);
-        var ctx = new TrainingContext(model, new ClassificationTask(3), optim.SGD(model.parameters(), 0.1), CPU, new TrainerOptions(), (_, _) => { }, () => { });
+        var split = TestData.Split(8, 3, 4);
+        var ctx = new TrainingContext(model, new ClassificationTask(3), optim.SGD(model.parameters(), 0.1), CPU, new TrainerOptions(), (_, _) => { }, () => { }, split, split);
         var e = Assert.Throws<ArgumentException>(() => new CggmMethod().Attach(ctx));
         Assert.Contains("at least two modalities", e.Message);
     }
