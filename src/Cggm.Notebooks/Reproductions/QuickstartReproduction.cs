@@ -34,8 +34,9 @@ public sealed class QuickstartReproduction : IReproduction
             new("gradient-norms", TrainingCharts.GradientNorms(series)),
             new("gradient-cosine", TrainingCharts.GradientCosine(series)),
             new("loss", TrainingCharts.Losses(series)),
-            new("classifier-loss", TrainingCharts.ClassifierLosses(series)),
         };
+        if (series.All(s => s.Histories.All(h => h.Steps.Any(x => x.ClassifierLoss is not null))))
+            charts.Add(new("classifier-loss", TrainingCharts.ClassifierLosses(series)));
         return new ReproductionResult("quickstart", "Quickstart", profile,
             [new NamedTable("results", DataFrames.From(result.Table), result.Table)], charts,
             [$"Seeds {string.Join(", ", result.Config.Seeds)}; {result.Config.Benchmark.Trainer.Epochs} epochs; best epoch on validation accuracy, reported on test."]);

@@ -66,7 +66,7 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
             if (Options.Resume && File.Exists(lastPath))
             {
                 if (File.Exists(configPath) && File.ReadAllText(configPath) != config)
-                    throw new InvalidOperationException($"{configPath} describes a different run than the one asked for; resume only with the same settings, or choose another run folder.");
+                    throw new InvalidOperationException($"{configPath} describes a different run than the one asked for (other settings, or written by another version of this kit); resume only with the same settings, or use another run folder, or delete this one (the CLI's --fresh does).");
                 (history, state) = LoadCheckpoint(lastPath, optimizer);
             }
             AtomicFile.WriteAllText(configPath, config);
@@ -317,8 +317,12 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
         }
     }
 
+    /// <summary>Version of what a run records; a run folder written by another version is not resumed.</summary>
+    private const int RunFormat = 2;
+
     private string RunConfig(IMultimodalDataset data) => Json.Serialize(new
     {
+        format = RunFormat,
         dataset = data.Name,
         modalities = data.Modalities,
         label = data.Label,
