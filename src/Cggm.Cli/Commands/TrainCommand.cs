@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Cggm.Data;
 using Cggm.Experiments;
+using Cggm.Experiments.Settings;
 using Cggm.Modulation;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -13,7 +14,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--dataset <NAME>")]
-        [Description("Dataset: synthetic.")]
+        [Description("Dataset: synthetic, mosi, iemocap, food101, brats2021 (paper datasets use the paper's settings).")]
         [DefaultValue("synthetic")]
         public string Dataset { get; init; } = "synthetic";
 
@@ -57,6 +58,14 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [DefaultValue("classification")]
         public string Target { get; init; } = "classification";
 
+        [CommandOption("--data-root <DIR>")]
+        [Description("Data root holding <dataset>/ folders (default: CGGM_DATA, else ./data).")]
+        public string? DataRoot { get; init; }
+
+        [CommandOption("--root <DIR>")]
+        [Description("The dataset's own folder (overrides --data-root).")]
+        public string? Root { get; init; }
+
         [CommandOption("--device <DEVICE>")]
         [Description("cpu, cuda or cuda:N (default: CUDA when available).")]
         public string? Device { get; init; }
@@ -93,10 +102,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             }
         var runs = RecipeConsole.Run($"{settings.Method} on {setup.Name}", p => ExperimentRunner.Run(setup, [settings.Method], seeds, root, resume: true, p, cancellation));
         var modalities = setup.Data.Modalities.Select(m => m.Name).ToArray();
-        var table = setup.Task.Kind == "classification"
-            ? Tables.ClassificationWithModalities($"{setup.Name}: {settings.Method} (test set)", runs, modalities)
-            : Tables.Build($"{setup.Name}: {settings.Method} (test set)", runs,
-                runs[0].Result.Test.Metrics.Keys.Select(k => (new ResultColumn(k, 1, 4), (Func<ExperimentRun, double?>)(r => r.Result.Test.Metrics[k]))).ToArray());
+        var table = Tables.ForTask(setup.Task.Kind, $"{setup.Name}: {settings.Method} (test set)", runs, modalities);
         RecipeConsole.Print(table);
         RecipeConsole.Save(table, root, settings.Method + "-results");
         AnsiConsole.MarkupLine($"Runs: {Markup.Escape(root)}/{Markup.Escape(runs[0].Method)}/seed-*/ (config.json, history.csv, epochs.csv, metrics.json, checkpoints)");
@@ -105,8 +111,19 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
     private static ExperimentSetup Setup(Settings s)
     {
-        if (!string.Equals(s.Dataset, "synthetic", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"Unknown dataset '{s.Dataset}'. Known datasets: synthetic.");
+        var name = DatasetCatalog.Canonical(s.Dataset);
+        if (name != "synthetic")
+        {
+            var paper = PaperSettings.For(name);
+            paper = paper with
+            {
+                Epochs = s.Epochs ?? paper.Epochs, Device = s.Device,
+                Cggm = paper.Cggm with { Rho = s.NoMagnitude ? null : s.Rho ?? paper.Cggm.Rho, Lambda = s.Lambda ?? paper.Cggm.Lambda },
+            };
+            var data = DatasetCatalog.Open(name, DatasetCatalog.DatasetRoot(name, s.Root, s.DataRoot), new DatasetOpenOptions { Log = m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]") });
+            var paperSetup = paper.Setup(data, name, s.Modality);
+            return paperSetup with { Methods = paperSetup.Methods.SetAll(s.Set) };
+        }
         var target = s.Target.ToLowerInvariant() switch
         {
             "classification" => SyntheticTarget.Classification,
