@@ -82,14 +82,17 @@ public static class PaperExperiment
     private static string WriteSample(string dataset)
     {
         var root = RepositoryPaths.Runs("sample-data", dataset);
-        if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any()) return root;
-        return dataset switch
+        if (Directory.Exists(root)) return root;
+        var temporary = root + ".writing-" + Guid.NewGuid().ToString("N")[..8];   // written aside, then renamed: never half a sample set
+        _ = dataset switch
         {
-            "mosi" => SampleData.WriteMosi(root),
-            "iemocap" => SampleData.WriteIemocap(root),
-            "food101" => SampleData.WriteFood101(root),
-            "brats2021" => SampleData.WriteBrats2021(root),
+            "mosi" => SampleData.WriteMosi(temporary),
+            "iemocap" => SampleData.WriteIemocap(temporary),
+            "food101" => SampleData.WriteFood101(temporary),
+            "brats2021" => SampleData.WriteBrats2021(temporary),
             _ => throw new ArgumentException($"No sample data for '{dataset}'.", nameof(dataset)),
         };
+        Directory.Move(temporary, root);
+        return root;
     }
 }
