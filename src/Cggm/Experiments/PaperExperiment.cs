@@ -41,15 +41,24 @@ public static class PaperExperiment
     /// </summary>
     public static PaperData OpenData(string dataset, Profile profile, string? dataRoot = null, Action<string>? log = null)
     {
+        var (root, isSample) = Locate(dataset, profile, dataRoot);
+        var data = DatasetCatalog.Open(dataset, root, new DatasetOpenOptions { Log = log });
+        return new PaperData(data, isSample, root);
+    }
+
+    /// <summary>
+    /// The folder <see cref="OpenData"/> reads: <c>&lt;data root&gt;/&lt;dataset&gt;</c> when it holds anything, else (Smoke only)
+    /// the sample data under <c>runs/sample-data/</c>, written on first use; other profiles stop with an error naming the script.
+    /// </summary>
+    public static (string Root, bool IsSample) Locate(string dataset, Profile profile, string? dataRoot = null)
+    {
         var name = DatasetCatalog.Canonical(dataset);
         var root = DatasetCatalog.DatasetRoot(name, null, dataRoot);
         bool hasData = Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any();
         if (!hasData && profile != Profile.Smoke)
             throw new DirectoryNotFoundException($"No {name} data in {root}. The {profile} profile needs the real data: see data-scripts/README.md " +
                                                  $"and run 'cggm data prepare {name} --data-root <dir>'. The smoke profile runs on sample data instead.");
-        if (!hasData) root = WriteSample(name);
-        var data = DatasetCatalog.Open(name, root, new DatasetOpenOptions { Log = log });
-        return new PaperData(data, !hasData, root);
+        return hasData ? (root, false) : (WriteSample(name), true);
     }
 
     /// <summary>The paper's settings for <paramref name="dataset"/> at <paramref name="profile"/>.</summary>
@@ -90,6 +99,7 @@ public static class PaperExperiment
             "iemocap" => SampleData.WriteIemocap(temporary),
             "food101" => SampleData.WriteFood101(temporary),
             "brats2021" => SampleData.WriteBrats2021(temporary),
+            "av-digits" => SampleData.WriteAvDigits(temporary),
             _ => throw new ArgumentException($"No sample data for '{dataset}'.", nameof(dataset)),
         };
         Directory.Move(temporary, root);

@@ -1,4 +1,5 @@
 using Cggm.Data;
+using Cggm.Models.Blocks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -64,21 +65,6 @@ public sealed class MlpFusionNet : MultimodalModel
             layers.Add(($"relu{d + 1}", ReLU()));
         }
         return Sequential(layers);
-    }
-
-    /// <summary>Ω for vector features: concatenation followed by Linear → ReLU.</summary>
-    private sealed class ConcatFusion : Module<Tensor[], Tensor>
-    {
-        private readonly Linear proj;
-
-        public ConcatFusion(int input, int output) : base(nameof(ConcatFusion))
-        {
-            proj = Linear(input, output);
-            RegisterComponents();
-        }
-
-        // [B, M·H] → [B, H]
-        public override Tensor forward(Tensor[] features) => functional.relu(proj.call(torch.cat(features, 1)));
     }
 }
 

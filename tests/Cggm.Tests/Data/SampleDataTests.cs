@@ -106,7 +106,9 @@ public sealed class SampleDataTests
             Assert.Equal("/tmp/from-env", DatasetCatalog.DataRoot());
             Assert.Equal(Path.Combine("/tmp/from-env", "iemocap"), DatasetCatalog.DatasetRoot("IEMOCAP"));
             Environment.SetEnvironmentVariable(DatasetCatalog.DataRootVariable, null);
-            Assert.Equal(Path.GetFullPath("data"), DatasetCatalog.DataRoot());
+            // Tests run in bin/…: ./data is the clone's data/ folder, found from the working directory.
+            Assert.Equal(Path.Combine(Cggm.Experiments.RepositoryPaths.Root, "data"), DatasetCatalog.DataRoot());
+            Assert.True(File.Exists(Path.Combine(Cggm.Experiments.RepositoryPaths.Root, "Cggm.Notebooks.sln")));
         }
         finally { Environment.SetEnvironmentVariable(DatasetCatalog.DataRootVariable, saved); }
         Assert.Equal("/tmp/own", DatasetCatalog.DatasetRoot("mosi", "/tmp/own"));
