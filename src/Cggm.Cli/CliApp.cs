@@ -25,13 +25,14 @@ public static class CliApp
                 .WithExample("compare", "--seeds", "0,1,2", "--methods", "joint,ogm-ge,cggm");
             config.AddBranch("data", data =>
             {
-                data.SetDescription("Inspect and prepare datasets (synthetic, mosi, iemocap, food101, brats2021).");
+                data.SetDescription("Inspect and prepare datasets (synthetic, mosi, iemocap, food101, brats2021, av-digits).");
                 data.AddCommand<DataInspectCommand>("inspect")
                     .WithDescription("Open a data folder through the real loader and print its splits, sample shapes and labels.")
                     .WithExample("data", "inspect", "mosi", "--root", "data/mosi", "--json");
                 data.AddCommand<DataPrepareCommand>("prepare")
                     .WithDescription("Check a data folder (checksums), say what to download, run its conversion script (--run) or write sample data (--sample).")
-                    .WithExample("data", "prepare", "brats2021", "--data-root", "/data");
+                    .WithExample("data", "prepare", "brats2021", "--data-root", "/data")
+                    .WithExample("data", "prepare", "av-digits", "--run");
             });
             config.AddCommand<ReproduceCommand>("reproduce")
                 .WithDescription("Run a notebook's experiment headless and write its tables (CSV, Markdown) and charts (HTML).")

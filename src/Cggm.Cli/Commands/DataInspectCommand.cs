@@ -13,7 +13,7 @@ internal sealed class DataInspectCommand : Command<DataInspectCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<DATASET>")]
-        [Description("synthetic, mosi, iemocap, food101 or brats2021.")]
+        [Description("synthetic, mosi, iemocap, food101, brats2021 or av-digits.")]
         public string Dataset { get; init; } = "";
 
         [CommandOption("--root <DIR>")]

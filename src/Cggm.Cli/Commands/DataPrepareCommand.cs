@@ -13,7 +13,7 @@ internal sealed class DataPrepareCommand : Command<DataPrepareCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<DATASET>")]
-        [Description("synthetic, mosi, iemocap, food101 or brats2021.")]
+        [Description("synthetic, mosi, iemocap, food101, brats2021 or av-digits.")]
         public string Dataset { get; init; } = "";
 
         [CommandOption("--root <DIR>")]
@@ -25,7 +25,7 @@ internal sealed class DataPrepareCommand : Command<DataPrepareCommand.Settings>
         public string? DataRoot { get; init; }
 
         [CommandOption("--run")]
-        [Description("Run the conversion script the check names (python3, from the repository's data-scripts/).")]
+        [Description("Run the script the check names (from the repository's data-scripts/: a conversion, or av-digits' download).")]
         public bool Run { get; init; }
 
         [CommandOption("--sample")]
@@ -47,6 +47,7 @@ internal sealed class DataPrepareCommand : Command<DataPrepareCommand.Settings>
                 case "iemocap": SampleData.WriteIemocap(root); break;
                 case "food101": SampleData.WriteFood101(root); break;
                 case "brats2021": SampleData.WriteBrats2021(root); break;
+                case AvDigits.DatasetName: SampleData.WriteAvDigits(root); break;
                 default: throw new ArgumentException("The synthetic dataset is generated in memory; --sample does not apply.");
             }
             AnsiConsole.MarkupLine($"Wrote sample {Markup.Escape(name)} data (random; not the real dataset) to {Markup.Escape(root)}.");
