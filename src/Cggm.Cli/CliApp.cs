@@ -33,6 +33,9 @@ public static class CliApp
                     .WithDescription("Check a data folder (checksums), say what to download, run its conversion script (--run) or write sample data (--sample).")
                     .WithExample("data", "prepare", "brats2021", "--data-root", "/data");
             });
+            config.AddCommand<BenchCommand>("bench")
+                .WithDescription("Median training-step time and peak memory of each method on the paper's models; CGGM/joint ratios.")
+                .WithExample("bench", "--models", "mosi", "--methods", "joint,cggm-reference", "--json");
             config.AddCommand<ReproduceCommand>("reproduce")
                 .WithDescription("Run a notebook's experiment headless and write its tables (CSV, Markdown) and charts (HTML).")
                 .WithExample("reproduce", "quickstart", "--profile", "smoke");
