@@ -33,6 +33,7 @@ public sealed class CggmMethod : BalancingMethod
     private Tensor? _pendingLoss;           // Reference: 𝓛_gm^{t−1}
     private Tensor[]? _classifierGradients; // Paper: g_i of this step
     private Tensor? _coefficients;          // B^t of this step
+    private PendingClassifierPass? _pendingPass;   // Reference: the classifiers' pass running beside the backward
 
     /// <summary>CGGM with <paramref name="options"/>.</summary>
     public CggmMethod(CggmOptions? options = null)
@@ -73,17 +74,23 @@ public sealed class CggmMethod : BalancingMethod
     {
         var taskLoss = step.TaskLoss!;
         if (CggmOptions.Variant == CggmVariant.Reference)
+        {
+            // The classifiers' pass needs only the detached features: start it now, beside the model's backward.
+            if (CggmOptions.OverlapClassifiers) _pendingPass = _classifiers!.TrainInBackground(step.Output!.Features, step.Batch.Target);
             return _pendingLoss is null ? taskLoss : taskLoss + CggmOptions.Lambda * _pendingLoss;
+        }
 
         // Paper: classifiers first, so that B^t and g_i are known when 𝓛_gm^t joins this step's loss.
-        var pass = _classifiers!.Train(step.Output!.Features, step.Batch.Target);
-        _classifierGradients = Enumerable.Range(0, pass.Predictions.Length).Select(i => _classifiers.OutputGradient(i).detach().clone()).ToArray();
+        var model = Context.Model;
+        var pending = CggmOptions.OverlapClassifiers ? _classifiers!.TrainInBackground(step.Output!.Features, step.Batch.Target) : null;
+        var headGradient = CggmOptions.Lambda == 0 ? null
+            : torch.autograd.grad([taskLoss], [model.HeadOutputWeight], retain_graph: true, create_graph: true)[0];
+        var pass = pending?.Wait() ?? _classifiers!.Train(step.Output!.Features, step.Batch.Target);
         step.Diagnostics.ClassifierLoss = pass.Losses;
+        _classifierGradients = Enumerable.Range(0, _classifiers!.Classifiers.Count).Select(i => _classifiers.OutputGradient(i).detach().clone()).ToArray();
         _coefficients = UpdateCoefficients(step, pass.Utilization, RhoOrOne);
-        if (CggmOptions.Lambda == 0) return taskLoss;
+        if (headGradient is null) return taskLoss;
 
-        var headWeight = Context.Model.HeadOutputWeight;
-        var headGradient = torch.autograd.grad([taskLoss], [headWeight], retain_graph: true, create_graph: true)[0];
         var cosines = torch.stack(_classifierGradients.Select(g => GradientTools.Cosine(headGradient, g)).ToArray());
         var directionLoss = DirectionLoss.Compute(_coefficients, cosines);
         step.Diagnostics.Cosine = cosines.detach();
@@ -116,15 +123,16 @@ public sealed class CggmMethod : BalancingMethod
             using var _ = no_grad();
             model.HeadOutputWeight.grad?.add_(_pendingGradient);
         }
-        var pass = _classifiers!.Train(step.Output!.Features, step.Batch.Target);
+        var pass = _pendingPass?.Wait() ?? _classifiers!.Train(step.Output!.Features, step.Batch.Target);
+        _pendingPass = null;
         step.Diagnostics.ClassifierLoss = pass.Losses;
-        var weightCosines = torch.stack(_classifiers.Classifiers.Select(c => GradientTools.Cosine(c.OutputWeight.detach(), model.HeadOutputWeight.detach())).ToArray());
+        var weightCosines = torch.stack(_classifiers!.Classifiers.Select(c => GradientTools.Cosine(c.OutputWeight.detach(), model.HeadOutputWeight.detach())).ToArray());
         var coefficients = UpdateCoefficients(step, pass.Utilization, 1.0);   // the code's coeff, without ρ
         step.Diagnostics.Coefficients = coefficients * RhoOrOne;              // B as applied to the encoders
         step.Diagnostics.Cosine = weightCosines;
         StorePendingDirection(coefficients, step);
         ScaleEncoders(coefficients * RhoOrOne);
-        _classifiers.Step();
+        _classifiers!.Step();
     }
 
     /// <summary>Δε^t and B^t from this step's ε^t (Eq. 6–7), remembering ε^t for the next step.</summary>

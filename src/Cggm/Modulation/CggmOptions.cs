@@ -39,6 +39,13 @@ public sealed record CggmOptions
     /// <summary>Threshold of the guard on |Σ_k Δε_k|.</summary>
     public double GuardThreshold { get; init; } = 1e-6;
 
+    /// <summary>
+    /// Run the classifiers' training pass on a second thread beside the model's backward pass (Reference) or beside the
+    /// head-gradient computation (Paper). The two are independent, so the numbers are the same as in sequence; on a
+    /// multi-core CPU the classifiers' cost is hidden. False runs everything on the training thread.
+    /// </summary>
+    public bool OverlapClassifiers { get; init; } = true;
+
     /// <summary>Whether the guard is on for this variant.</summary>
     public bool GuardEnabled => Guard ?? Variant == CggmVariant.Paper;
 
