@@ -49,21 +49,25 @@ internal sealed class CollectCommand : Command<CollectCommand.Settings>
         }
         var manifest = SweepPlan.Load(directory);
         if (manifest is null) return;
-        var missing = manifest.Cells.Where(c =>
-        {
-            var dir = Path.Combine(directory, "cells", c.Id);
-            return !System.IO.Directory.Exists(dir) || !System.IO.Directory.EnumerateFiles(dir, "metrics.json", SearchOption.AllDirectories).Any();
-        }).ToArray();
-        if (missing.Length == 0)
+        var missing = Unfinished(directory, manifest);
+        if (missing.Count == 0)
         {
             AnsiConsole.MarkupLine($"All {manifest.Cells.Count} cells of the sweep have finished.");
             return;
         }
         var indices = string.Join(",", missing.Select(c => c.Index));
-        AnsiConsole.MarkupLine($"[yellow]{missing.Length} of {manifest.Cells.Count} cells have not finished[/]: indices {indices}.");
+        AnsiConsole.MarkupLine($"[yellow]{missing.Count} of {manifest.Cells.Count} cells have not finished[/]: indices {indices}.");
         if (File.Exists(Path.Combine(directory, "sweep.sbatch")))
             AnsiConsole.MarkupLine($"Resubmit them with [bold]sbatch --array={indices} {Markup.Escape(Path.Combine(directory, "sweep.sbatch"))}[/], or run them here with 'cggm sweep' and the same options.");
         else
             AnsiConsole.MarkupLine("Run the same 'cggm sweep' command again to run them (finished cells are skipped).");
     }
+
+    /// <summary>The cells of a sweep folder whose run has not written its <c>metrics.json</c>, by index.</summary>
+    public static IReadOnlyList<SweepManifest.Cell> Unfinished(string directory, SweepManifest manifest) =>
+        manifest.Cells.Where(c =>
+        {
+            var dir = Path.Combine(directory, "cells", c.Id);
+            return !System.IO.Directory.Exists(dir) || !System.IO.Directory.EnumerateFiles(dir, "metrics.json", SearchOption.AllDirectories).Any();
+        }).OrderBy(c => c.Index).ToArray();
 }
