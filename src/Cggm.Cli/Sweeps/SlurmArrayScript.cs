@@ -28,7 +28,7 @@ internal static class SlurmArrayScript
         {
             "#!/bin/bash",
             $"# cggm sweep on {plan.Dataset}: {plan.Cells.Count} runs, one 'cggm train' per array task. Written by 'cggm sweep --emit slurm'.",
-            $"# Submit from anywhere:  sbatch {ShellWords.Quote(Path.Combine(plan.Runs, "sweep.sbatch"))}",
+            $"# Submit (from the directory cggm sweep ran in):  sbatch {ShellWords.Quote(Path.Combine(plan.Runs, "sweep.sbatch"))}",
             $"# When the tasks are done:  ./cggm collect {ShellWords.Quote(plan.Runs)}   (lists unfinished cells to resubmit with sbatch --array=…)",
             $"#SBATCH --job-name={Sbatch(options.Name)}",
             $"#SBATCH --array={array}",
