@@ -71,7 +71,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         public string? Device { get; init; }
 
         [CommandOption("--runs <DIR>")]
-        [Description("Run folder root; runs go to <DIR>/<method>/seed-<n>/.")]
+        [Description("Run folder root; runs go to <DIR>/<dataset>/<method>/seed-<n>/.")]
         [DefaultValue("runs/train")]
         public string Runs { get; init; } = "runs/train";
 
