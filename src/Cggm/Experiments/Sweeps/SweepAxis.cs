@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Cggm.Modulation;
 
 namespace Cggm.Experiments.Sweeps;
@@ -17,6 +18,7 @@ public sealed record SweepAxis(string Key, IReadOnlyList<string> Values)
     public static IReadOnlyList<string> OptionKeys { get; } = ["epochs", "rho", "lambda", "modality"];
 
     /// <summary>True for <c>epochs</c>, which every method reads.</summary>
+    [JsonIgnore]
     public bool AppliesToEveryMethod => Key == "epochs";
 
     /// <summary>Parses <c>key=v1,v2,…</c> and checks every value (a bad key or value names itself and what is expected).</summary>
