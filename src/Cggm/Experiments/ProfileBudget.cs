@@ -47,8 +47,9 @@ public sealed record ProfileBudget(int? Train = null, int? Valid = null, int? Te
     /// estimate trains every sub-model for the warm-up length, so an unscaled Smoke run of 1 epoch would train 40).</item>
     /// <item>ReconBoost: max(1, round(4·r)) epochs per stage, and as many correction epochs, up to round(4·r), as still let
     /// every one of the <paramref name="modalities"/> learners have a stage within the run.</item>
+    /// <item>PMR: prototype entropy regularization for round(5·r) epochs; Greedy: re-balancing from epoch round(2·r).</item>
     /// </list>
-    /// UMT's teachers already train for the run's epochs.
+    /// UMT's teachers already train for the run's epochs; MSLR's window averages over the epochs there are.
     /// </summary>
     public static MethodSettings ScaleSchedules(MethodSettings methods, int epochs, int paperEpochs, int modalities)
     {
@@ -63,6 +64,8 @@ public sealed record ProfileBudget(int? Train = null, int? Valid = null, int? Te
         {
             GBlending = g with { WarmupSuperEpoch = Math.Max(1, Scaled(g.WarmupSuperEpoch)), SuperEpoch = Math.Max(1, Scaled(g.SuperEpoch)) },
             ReconBoost = b with { EpochsPerStage = perStage, CorrectionEpochs = correction },
+            Pmr = methods.Pmr with { RegularizationEpochs = Scaled(methods.Pmr.RegularizationEpochs) },
+            Greedy = methods.Greedy with { StartEpoch = Scaled(methods.Greedy.StartEpoch) },
         };
     }
 
