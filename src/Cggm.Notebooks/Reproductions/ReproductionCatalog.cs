@@ -3,7 +3,10 @@ namespace Cggm.Notebooks.Reproductions;
 /// <summary>Every reproduction by name (and by notebook name).</summary>
 public static class ReproductionCatalog
 {
-    private static readonly IReproduction[] All = [new QuickstartReproduction(), new StepByStepReproduction()];
+    private static readonly IReproduction[] All = [
+        new QuickstartReproduction(), new StepByStepReproduction(), new GradientAnalysisReproduction(), new MosiReproduction(), new IemocapReproduction(),
+        new HyperparameterReproduction(),
+    ];
 
     /// <summary>All reproductions, in notebook order.</summary>
     public static IReadOnlyList<IReproduction> Reproductions => All;

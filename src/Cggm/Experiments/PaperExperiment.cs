@@ -23,6 +23,8 @@ public sealed record PaperData(IMultimodalDataset Data, bool IsSample, string Ro
 /// else on sample data written in the dataset's exact format under <c>runs/sample-data/</c> and read back through the real
 /// loader; 1 seed.</item>
 /// </list>
+/// The sequence datasets (CMU-MOSI, IEMOCAP) scale Quick and Smoke by their <see cref="ProfileBudget"/> instead: sample
+/// subsets, epochs, batch size, encoder depth and IEMOCAP's audio length.
 /// </summary>
 public static class PaperExperiment
 {
@@ -35,11 +37,19 @@ public static class PaperExperiment
     };
 
     /// <summary>
+    /// Seeds of <paramref name="dataset"/> at <paramref name="profile"/>: the <see cref="ProfileBudget.Seeds"/> of
+    /// <paramref name="budget"/> (default: the dataset's budget, <see cref="ProfileBudget.For"/>) when set, else <see cref="Seeds(Profile)"/>.
+    /// </summary>
+    public static IReadOnlyList<int> Seeds(string dataset, Profile profile, ProfileBudget? budget = null) =>
+        BudgetOf(dataset, profile, budget)?.Seeds is { } n ? Enumerable.Range(0, n).ToArray() : Seeds(profile);
+
+    /// <summary>
     /// Opens <paramref name="dataset"/> from <c>&lt;data root&gt;/&lt;dataset&gt;</c> (data root: <paramref name="dataRoot"/>, else
     /// <c>CGGM_DATA</c>, else <c>./data</c>). Without real data, the Smoke profile uses sample data; the others stop with an error
-    /// that names the folder and the script that fills it.
+    /// that names the folder and the script that fills it. A <paramref name="budget"/> (default: the dataset's at the profile)
+    /// keeps a subset of each split and sets IEMOCAP's audio length.
     /// </summary>
-    public static PaperData OpenData(string dataset, Profile profile, string? dataRoot = null, Action<string>? log = null)
+    public static PaperData OpenData(string dataset, Profile profile, string? dataRoot = null, Action<string>? log = null, ProfileBudget? budget = null)
     {
         var name = DatasetCatalog.Canonical(dataset);
         var root = DatasetCatalog.DatasetRoot(name, null, dataRoot);
@@ -48,14 +58,18 @@ public static class PaperExperiment
             throw new DirectoryNotFoundException($"No {name} data in {root}. The {profile} profile needs the real data: see data-scripts/README.md " +
                                                  $"and run 'cggm data prepare {name} --data-root <dir>'. The smoke profile runs on sample data instead.");
         if (!hasData) root = WriteSample(name);
-        var data = DatasetCatalog.Open(name, root, new DatasetOpenOptions { Log = log });
+        budget = BudgetOf(name, profile, budget);
+        var data = DatasetCatalog.Open(name, root, new DatasetOpenOptions { Log = log, AudioFrames = budget?.AudioFrames });
+        if (budget is { } b && (b.Train ?? b.Valid ?? b.Test) is not null) data = new DatasetSubset(data, b.Train, b.Valid, b.Test);
         return new PaperData(data, !hasData, root);
     }
 
-    /// <summary>The paper's settings for <paramref name="dataset"/> at <paramref name="profile"/>.</summary>
-    public static PaperSettings Settings(string dataset, Profile profile)
+    /// <summary>The paper's settings for <paramref name="dataset"/> at <paramref name="profile"/>, scaled by <paramref name="budget"/> (default: the dataset's at the profile).</summary>
+    public static PaperSettings Settings(string dataset, Profile profile, ProfileBudget? budget = null)
     {
-        var paper = PaperSettings.For(DatasetCatalog.Canonical(dataset));
+        var name = DatasetCatalog.Canonical(dataset);
+        var paper = PaperSettings.For(name);
+        if (BudgetOf(name, profile, budget) is { } b) return Scale(paper, b);
         return profile switch
         {
             Profile.Paper => paper,
@@ -64,11 +78,47 @@ public static class PaperExperiment
         };
     }
 
-    /// <summary>Data and settings in one <see cref="ExperimentSetup"/> (dispose <see cref="PaperData"/> when done).</summary>
-    public static (ExperimentSetup Setup, PaperData Data) Setup(string dataset, Profile profile, string? dataRoot = null, int unimodalModality = 0, Action<string>? log = null)
+    /// <summary>
+    /// What <paramref name="profile"/> runs on <paramref name="dataset"/>, in one line: the paper's settings, or the reductions
+    /// (e.g. "Quick profile: at most 256 training samples, 5 epochs, 3 encoder layers; otherwise the paper's settings").
+    /// </summary>
+    public static string Describe(string dataset, Profile profile, ProfileBudget? budget = null)
     {
-        var data = OpenData(dataset, profile, dataRoot, log);
-        return (Settings(dataset, profile).Setup(data.Data, DatasetCatalog.Canonical(dataset), unimodalModality), data);
+        var name = DatasetCatalog.Canonical(dataset);
+        var settings = Settings(name, profile, budget);
+        if (profile == Profile.Paper && budget is null) return $"Paper profile: the paper's settings ({settings.Epochs} epochs, batch {settings.BatchSize}).";
+        return BudgetOf(name, profile, budget) is { } b
+            ? $"{profile} profile: {b.Describe()}; otherwise the paper's settings."
+            : $"{profile} profile: {settings.Epochs} epoch{(settings.Epochs == 1 ? "" : "s")}, batch {settings.BatchSize}; otherwise the paper's settings.";
+    }
+
+    /// <summary>
+    /// Data and settings in one <see cref="ExperimentSetup"/> (dispose <see cref="PaperData"/> when done). With fewer epochs
+    /// than the paper's, the methods' epoch-counted schedules are scaled to the run (<see cref="ProfileBudget.ScaleSchedules"/>).
+    /// </summary>
+    public static (ExperimentSetup Setup, PaperData Data) Setup(string dataset, Profile profile, string? dataRoot = null, int unimodalModality = 0,
+                                                                Action<string>? log = null, ProfileBudget? budget = null)
+    {
+        var data = OpenData(dataset, profile, dataRoot, log, budget);
+        var settings = Settings(dataset, profile, budget);
+        var setup = settings.Setup(data.Data, DatasetCatalog.Canonical(dataset), unimodalModality);
+        var paperEpochs = PaperSettings.For(DatasetCatalog.Canonical(dataset)).Epochs;
+        return (setup with { Methods = ProfileBudget.ScaleSchedules(setup.Methods, settings.Epochs, paperEpochs, data.Data.Modalities.Count) }, data);
+    }
+
+    private static ProfileBudget? BudgetOf(string dataset, Profile profile, ProfileBudget? budget) =>
+        budget ?? ProfileBudget.For(DatasetCatalog.Canonical(dataset), profile);
+
+    private static PaperSettings Scale(PaperSettings paper, ProfileBudget budget)
+    {
+        var scaled = paper with { Epochs = budget.Epochs ?? paper.Epochs, BatchSize = budget.BatchSize ?? paper.BatchSize };
+        if (budget.EncoderLayers is not { } layers) return scaled;
+        return scaled switch
+        {
+            MosiSettings m => m with { Model = m.Model with { Layers = layers } },
+            IemocapSettings i => i with { Model = i.Model with { Layers = layers } },
+            _ => throw new ArgumentException($"{paper.Dataset}: a budget with {nameof(ProfileBudget.EncoderLayers)} needs a sequence model (CMU-MOSI, IEMOCAP).", nameof(budget)),
+        };
     }
 
     private static PaperSettings Smoke(PaperSettings paper)
