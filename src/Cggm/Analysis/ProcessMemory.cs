@@ -7,6 +7,9 @@ namespace Cggm.Analysis;
 /// </summary>
 public static class ProcessMemory
 {
+    /// <summary>True where the peak can be reset and read (Linux with procfs).</summary>
+    public static bool Available => OperatingSystem.IsLinux() && File.Exists("/proc/self/status") && File.Exists("/proc/self/clear_refs");
+
     /// <summary>Current resident set in bytes.</summary>
     public static long Resident => Read("VmRSS:") ?? Environment.WorkingSet;
 

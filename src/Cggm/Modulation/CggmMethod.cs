@@ -16,7 +16,8 @@ namespace Cggm.Modulation;
 /// is added to the loss of the same step. The derivative taken through 𝓛_gm is the one through g_𝓕 (a double backward into
 /// the head, fusion and encoders), with B and g_i held constant: B is a coefficient of the objective (Eq. 11), and the
 /// classifiers must not be trained by 𝓛_gm nor send gradient into the encoders (Appendix C). Encoder gradients are then
-/// multiplied by B_i (Eq. 8).</para>
+/// multiplied by B_i (Eq. 8). With <see cref="CggmOptions.Similarity"/> = Weights the cosine is sim(W_𝓕, W_{f_i}) on the
+/// output-layer weights instead (the released choice, without its lag), whose derivative reaches W_𝓕 only.</para>
 ///
 /// <para><b>Reference variant</b> (released <c>msatrain.py</c> l.59–127): 𝓛_task(+λ·𝓛_gm^{t−1}) is back-propagated; f_i train;
 /// cos_i = sim(W_{f_i}, W_𝓕) on the output-layer weights; coeff_i = (Σd + 1e-8 − d_i)/(Σd + 1e-8) with d = ε^t − ε^{t−1};
@@ -83,15 +84,18 @@ public sealed class CggmMethod : BalancingMethod
         // Paper: classifiers first, so that B^t and g_i are known when 𝓛_gm^t joins this step's loss.
         var model = Context.Model;
         var pending = CggmOptions.OverlapClassifiers ? _classifiers!.TrainInBackground(step.Output!.Features, step.Batch.Target) : null;
-        var headGradient = CggmOptions.Lambda == 0 ? null
+        var headGradient = CggmOptions.Lambda == 0 || CggmOptions.SimilarityInUse == DirectionSimilarity.Weights ? null
             : torch.autograd.grad([taskLoss], [model.HeadOutputWeight], retain_graph: true, create_graph: true)[0];
         var pass = pending?.Wait() ?? _classifiers!.Train(step.Output!.Features, step.Batch.Target);
         step.Diagnostics.ClassifierLoss = pass.Losses;
         _classifierGradients = Enumerable.Range(0, _classifiers!.Classifiers.Count).Select(i => _classifiers.OutputGradient(i).detach().clone()).ToArray();
         _coefficients = UpdateCoefficients(step, pass.Utilization, RhoOrOne);
-        if (headGradient is null) return taskLoss;
+        if (CggmOptions.Lambda == 0) return taskLoss;
 
-        var cosines = torch.stack(_classifierGradients.Select(g => GradientTools.Cosine(headGradient, g)).ToArray());
+        var cosines = headGradient is not null
+            ? torch.stack(_classifierGradients.Select(g => GradientTools.Cosine(headGradient, g)).ToArray())
+            // The released cosine on weights, in the same step (no lag): its derivative reaches W_𝓕 only.
+            : torch.stack(_classifiers.Classifiers.Select(c => GradientTools.Cosine(model.HeadOutputWeight, c.OutputWeight.detach())).ToArray());
         var directionLoss = DirectionLoss.Compute(_coefficients, cosines);
         step.Diagnostics.Cosine = cosines.detach();
         step.Diagnostics.DirectionLoss = directionLoss.detach();
@@ -106,9 +110,10 @@ public sealed class CggmMethod : BalancingMethod
         {
             if (CggmOptions.Lambda == 0)
             {
-                // Direction term off: record the cosines it would use, from this step's head gradient.
-                var headGradient = GradientTools.GradOrZeros(model.HeadOutputWeight);
-                var cosines = torch.stack(_classifierGradients!.Select(g => GradientTools.Cosine(headGradient, g)).ToArray());
+                // Direction term off: record the cosines it would use, from this step's head gradient (or weights).
+                var cosines = CggmOptions.SimilarityInUse == DirectionSimilarity.Weights
+                    ? torch.stack(_classifiers!.Classifiers.Select(c => GradientTools.Cosine(model.HeadOutputWeight.detach(), c.OutputWeight.detach())).ToArray())
+                    : torch.stack(_classifierGradients!.Select(g => GradientTools.Cosine(GradientTools.GradOrZeros(model.HeadOutputWeight), g)).ToArray());
                 step.Diagnostics.Cosine = cosines;
                 step.Diagnostics.DirectionLoss = DirectionLoss.Compute(_coefficients!, cosines);
             }
