@@ -3,9 +3,11 @@ namespace Cggm.Notebooks.Reproductions;
 /// <summary>Every reproduction by name (and by notebook name).</summary>
 public static class ReproductionCatalog
 {
-    private static readonly IReproduction[] All = [
+    private static readonly IReproduction[] All =
+    [
         new QuickstartReproduction(), new StepByStepReproduction(), new GradientAnalysisReproduction(), new MosiReproduction(), new IemocapReproduction(),
-        new HyperparameterReproduction(),
+        new Food101Reproduction(), new Brats2021Reproduction(), new HyperparameterReproduction(), new ClassifierGradientsReproduction(),
+        new TrainingDynamicsReproduction(), new PaperVsReferenceReproduction(),
     ];
 
     /// <summary>All reproductions, in notebook order.</summary>

@@ -19,8 +19,8 @@ public sealed record ProfileBudget(int? Train = null, int? Valid = null, int? Te
                                    int? EncoderLayers = null, int? AudioFrames = null, int? Seeds = null)
 {
     /// <summary>
-    /// The budget of <paramref name="dataset"/> at <paramref name="profile"/> for the sequence datasets, null elsewhere (the
-    /// Paper profile, and datasets whose reductions <see cref="PaperExperiment"/> defines itself).
+    /// The budget of <paramref name="dataset"/> at <paramref name="profile"/>, null where <see cref="PaperExperiment"/> applies its
+    /// plain profile rule (the Paper profile; Smoke on UPMC-Food 101 and BraTS 2021).
     /// <list type="bullet">
     /// <item>CMU-MOSI, Quick: 3 encoder layers (fusion 1) instead of 5, 256 of the 1,284 training samples, all 229
     /// validation and 686 test samples, 5 epochs, 2 seeds; Smoke: 3 layers, 1 epoch, batches of 8, at most 16/16/16 samples.</item>
@@ -28,6 +28,11 @@ public sealed record ProfileBudget(int? Train = null, int? Valid = null, int? Te
     /// released collate pads every utterance to 350, so attention spends most of its time on padding), 256 training, 128
     /// validation and 256 test utterances, 4 epochs, 2 seeds; Smoke: 3 layers, 32 audio frames, 1 epoch, batches of 8, at
     /// most 16/8/8 utterances.</item>
+    /// <item>UPMC-Food 101, Quick: 256 training, 64 validation and 256 test samples, 2 epochs, batches of 32 (at the paper's 128
+    /// the subset would give 2 steps an epoch).</item>
+    /// <item>BraTS 2021, Quick: 32 training, 16 validation and 16 test cases (one slice per case and epoch, as released), 4 epochs,
+    /// batches of 8; <see cref="PaperExperiment"/> also narrows the model (the paper's 235 M-parameter DeepLab takes minutes per
+    /// step on a CPU).</item>
     /// </list>
     /// </summary>
     public static ProfileBudget? For(string dataset, Profile profile) => (dataset, profile) switch
@@ -36,6 +41,8 @@ public sealed record ProfileBudget(int? Train = null, int? Valid = null, int? Te
         ("mosi", Profile.Quick) => new(Train: 256, Epochs: 5, EncoderLayers: 3, Seeds: 2),
         ("iemocap", Profile.Smoke) => new(Train: 16, Valid: 8, Test: 8, Epochs: 1, BatchSize: 8, EncoderLayers: 3, AudioFrames: 32),
         ("iemocap", Profile.Quick) => new(Train: 256, Valid: 128, Test: 256, Epochs: 4, EncoderLayers: 3, AudioFrames: 100, Seeds: 2),
+        ("food101", Profile.Quick) => new(Train: 256, Valid: 64, Test: 256, Epochs: 2, BatchSize: 32),
+        ("brats2021", Profile.Quick) => new(Train: 32, Valid: 16, Test: 16, Epochs: 4, BatchSize: 8),
         _ => null,
     };
 

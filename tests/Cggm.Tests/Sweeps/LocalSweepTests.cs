@@ -38,7 +38,7 @@ public sealed class LocalSweepTests : IDisposable
         {
             var cols = line.Split(',');
             Assert.Equal($"cggm (lambda={lambda})", cols[0]);
-            var expected = Experiments.MeanStd.Of(accuracy[lambda]);
+            var expected = Cggm.Experiments.MeanStd.Of(accuracy[lambda]);
             Assert.Equal(expected.Mean, double.Parse(cols[1], CultureInfo.InvariantCulture), 12);
             Assert.Equal(expected.Std, double.Parse(cols[2], CultureInfo.InvariantCulture), 12);
             Assert.Equal("2", cols[3]);
