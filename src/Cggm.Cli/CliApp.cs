@@ -19,6 +19,13 @@ public static class CliApp
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train one method on a dataset for one or more seeds.")
                 .WithExample("train", "--dataset", "synthetic", "--method", "cggm", "--seeds", "0,1,2");
+            config.AddCommand<SweepCommand>("sweep")
+                .WithDescription("Methods × hyperparameter grid × seeds as independent 'cggm train' runs: run them here (--parallel), or write a Slurm array (--emit slurm) or a Kubernetes Indexed Job (--emit kubernetes).")
+                .WithExample("sweep", "--methods", "joint,cggm", "--grid", "rho=1.1,1.3,1.5", "--seeds", "0-2", "--epochs", "5")
+                .WithExample("sweep", "--dataset", "mosi", "--methods", "cggm", "--grid", "lambda=0.05,0.1,0.2", "--seeds", "0-4", "--emit", "slurm", "--partition", "gpu");
+            config.AddCommand<CollectCommand>("collect")
+                .WithDescription("Aggregate the finished runs under a folder (a sweep's, or any --runs folder) into results tables, mean ± std over seeds.")
+                .WithExample("collect", "runs/sweeps/synthetic");
             config.AddCommand<MethodsCommand>("methods").WithDescription("List the balancing methods.");
             config.AddCommand<CompareCommand>("compare")
                 .WithDescription("Train every balancing method on the synthetic benchmark (3 seeds) and write the comparison table.")
@@ -34,6 +41,9 @@ public static class CliApp
                     .WithExample("data", "prepare", "brats2021", "--data-root", "/data")
                     .WithExample("data", "prepare", "av-digits", "--run");
             });
+            config.AddCommand<BenchCommand>("bench")
+                .WithDescription("Median training-step time and peak memory of each method on the paper's models; CGGM/joint ratios.")
+                .WithExample("bench", "--models", "mosi", "--methods", "joint,cggm-reference", "--json");
             config.AddCommand<ReproduceCommand>("reproduce")
                 .WithDescription("Run a notebook's experiment headless and write its tables (CSV, Markdown) and charts (HTML).")
                 .WithExample("reproduce", "quickstart", "--profile", "smoke");

@@ -31,6 +31,10 @@ internal sealed class DataPrepareCommand : Command<DataPrepareCommand.Settings>
         [CommandOption("--sample")]
         [Description("Write small random sample data in the dataset's exact format into an empty or new folder (the numbers mean nothing).")]
         public bool Sample { get; init; }
+
+        [CommandOption("--quick-size")]
+        [Description("With --sample: write it at the real per-sample shapes and the Quick profile's sample counts (to time a Quick run; hundreds of MB).")]
+        public bool QuickSize { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
@@ -41,7 +45,8 @@ internal sealed class DataPrepareCommand : Command<DataPrepareCommand.Settings>
         {
             if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
                 throw new ArgumentException($"--sample writes into an empty or new folder; {root} is not empty.");
-            switch (name)
+            if (settings.QuickSize) Cggm.Experiments.QuickSampleData.Write(name, root);
+            else switch (name)
             {
                 case "mosi": SampleData.WriteMosi(root); break;
                 case "iemocap": SampleData.WriteIemocap(root); break;
@@ -50,7 +55,7 @@ internal sealed class DataPrepareCommand : Command<DataPrepareCommand.Settings>
                 case AvDigits.DatasetName: SampleData.WriteAvDigits(root); break;
                 default: throw new ArgumentException("The synthetic dataset is generated in memory; --sample does not apply.");
             }
-            AnsiConsole.MarkupLine($"Wrote sample {Markup.Escape(name)} data (random; not the real dataset) to {Markup.Escape(root)}.");
+            AnsiConsole.MarkupLine($"Wrote {(settings.QuickSize ? "Quick-size " : "")}sample {Markup.Escape(name)} data (random; not the real dataset) to {Markup.Escape(root)}.");
         }
         var report = DataPreparation.Check(name, root);
         foreach (var line in report.Lines) AnsiConsole.MarkupLine(Markup.Escape(line));

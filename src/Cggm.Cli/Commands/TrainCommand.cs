@@ -71,7 +71,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         public string? Device { get; init; }
 
         [CommandOption("--runs <DIR>")]
-        [Description("Run folder root; runs go to <DIR>/<method>/seed-<n>/.")]
+        [Description("Run folder root; runs go to <DIR>/<dataset>/<method>/seed-<n>/.")]
         [DefaultValue("runs/train")]
         public string Runs { get; init; } = "runs/train";
 
@@ -79,9 +79,18 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("Start over instead of resuming from the run folder's last checkpoint.")]
         public bool Fresh { get; init; }
 
+        [CommandOption("--threads <N>")]
+        [Description("Torch CPU threads (default: libtorch's choice, one per core). 'cggm sweep' runs each cell with its own --threads.")]
+        public int? Threads { get; init; }
+
+        [CommandOption("--dry-run")]
+        [Description("Check the options (method, dataset name, --set values, seeds) and print the run folders; read no data and train nothing.")]
+        public bool DryRun { get; init; }
+
         public override ValidationResult Validate()
         {
             if (Epochs is < 1) return ValidationResult.Error("--epochs must be at least 1.");
+            if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1.");
             if (NoMagnitude && Rho is not null) return ValidationResult.Error("--rho and --no-magnitude contradict each other.");
             return ValidationResult.Success();
         }
@@ -91,6 +100,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
     {
         var seeds = Parsing.Seeds(settings.Seeds);
         MethodRegistry.Get(settings.Method);
+        if (settings.DryRun) return DryRun(settings, seeds);
+        if (settings.Threads is { } threads) TorchSharp.torch.set_num_threads(threads);
         var setup = Setup(settings);
         using var data = setup.Data as IDisposable;
         var root = Path.Combine(settings.Runs, setup.Name);
@@ -106,6 +117,21 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         RecipeConsole.Print(table);
         RecipeConsole.Save(table, root, settings.Method + "-results");
         AnsiConsole.MarkupLine($"Runs: {Markup.Escape(root)}/{Markup.Escape(runs[0].Method)}/seed-*/ (config.json, history.csv, epochs.csv, metrics.json, checkpoints)");
+        return 0;
+    }
+
+    /// <summary>Everything <see cref="Setup"/> checks that needs no data: names, the target, ρ/λ and each --set value.</summary>
+    private static int DryRun(Settings s, int[] seeds)
+    {
+        var name = DatasetCatalog.Canonical(s.Dataset);
+        if (name == "synthetic" && s.Target.ToLowerInvariant() is not ("classification" or "regression"))
+            throw new ArgumentException($"--target '{s.Target}': expected classification or regression.");
+        var methods = new MethodSettings { Modality = s.Modality };
+        methods = methods with { Cggm = methods.Cggm with { Rho = s.NoMagnitude ? null : s.Rho ?? methods.Cggm.Rho, Lambda = s.Lambda ?? methods.Cggm.Lambda } };
+        using var method = MethodRegistry.Create(s.Method, methods.SetAll(s.Set));
+        var experiment = name == "synthetic" && s.Target.Equals("regression", StringComparison.OrdinalIgnoreCase) ? "synthetic-regression" : name;
+        foreach (var seed in seeds)
+            Console.WriteLine(Path.Combine(s.Runs, experiment, method.Name, $"seed-{seed}"));   // plain: one path per line, never wrapped
         return 0;
     }
 

@@ -6,16 +6,18 @@ using TorchSharp;
 namespace Cggm.Notebooks.Display;
 
 /// <summary>
-/// What a notebook's first cell sets up and shows: native libtorch loaded from the build output, the device, the profile
-/// (from <c>CGGM_PROFILE</c>, default Quick) and the versions in use. It fails with a clear message in a kernel whose
-/// FSharp.Core is too old for Plotly.NET 6.
+/// What a notebook's first cell sets up and shows: native libtorch loaded from the build output (the CPU or the CUDA
+/// backend, whichever the library was built with), the device (<see cref="Devices.Default"/>: CUDA when it initialises,
+/// else the CPU, with the reason), the profile (from <c>CGGM_PROFILE</c>, default Quick) and the versions in use. It fails
+/// with a clear message in a kernel whose FSharp.Core is too old for Plotly.NET 6.
 /// </summary>
 public sealed class NotebookEnvironment : HtmlView
 {
-    private NotebookEnvironment(Profile profile, string device, string natives, string torchSharp, string fsharpCore)
+    private NotebookEnvironment(Profile profile, string device, string? cudaProblem, string natives, string torchSharp, string fsharpCore)
     {
         Profile = profile;
         Device = device;
+        CudaProblem = cudaProblem;
         Natives = natives;
         TorchSharpVersion = torchSharp;
         FSharpCoreVersion = fsharpCore;
@@ -26,6 +28,12 @@ public sealed class NotebookEnvironment : HtmlView
 
     /// <summary>The device experiments use.</summary>
     public string Device { get; }
+
+    /// <summary>Why the CUDA device is not used (null when it is).</summary>
+    public string? CudaProblem { get; }
+
+    /// <summary>The backend of the loaded natives ("cpu" or "cuda").</summary>
+    public string Backend => TorchNative.LoadedBackend ?? Devices.Backend;
 
     /// <summary>Where libtorch was loaded from.</summary>
     public string Natives { get; }
@@ -44,18 +52,20 @@ public sealed class NotebookEnvironment : HtmlView
             throw new InvalidOperationException($"This kernel loaded FSharp.Core {fsharp}, but the charts (Plotly.NET 6) need 10.1. " +
                 "Run 'dotnet build -c Release' in the repository and open the notebook with the repository's kernel copy (.tools/interactive): " +
                 "VS Code picks it up from .vscode/settings.json, Jupyter with JUPYTER_PATH=<repo>/.tools/jupyter (see README, Notebooks).");
-        var natives = TorchNative.Preload();
+        var natives = TorchNative.Preload();                 // before any other TorchSharp call (CUDA: dotnet/TorchSharp#1491)
         var device = Devices.Default.ToString();
-        return new NotebookEnvironment(profile ?? Profiles.FromEnvironment(), device, natives,
+        return new NotebookEnvironment(profile ?? Profiles.FromEnvironment(), device, Devices.CudaProblem, natives,
             TorchNative.VersionOf(typeof(torch).Assembly), TorchNative.VersionOf(typeof(Microsoft.FSharp.Core.Unit).Assembly));
     }
 
     /// <inheritdoc />
     public override string ToHtml() =>
         $"<div><b>Cggm.Notebooks ready</b> — profile <b>{Profile}</b>, device <b>{WebUtility.HtmlEncode(Device)}</b>; " +
-        $"TorchSharp {WebUtility.HtmlEncode(TorchSharpVersion)} (libtorch from <code>{WebUtility.HtmlEncode(Natives)}</code>), FSharp.Core {WebUtility.HtmlEncode(FSharpCoreVersion)}. " +
+        $"TorchSharp {WebUtility.HtmlEncode(TorchSharpVersion)} ({Backend} libtorch from <code>{WebUtility.HtmlEncode(Natives)}</code>), FSharp.Core {WebUtility.HtmlEncode(FSharpCoreVersion)}. " +
+        (Backend == "cuda" && CudaProblem is not null ? $"<br/>CUDA is not used: {WebUtility.HtmlEncode(CudaProblem)} " : "") +
         $"Change the profile with <code>Environment.SetEnvironmentVariable(\"{Profiles.Variable}\", \"smoke|quick|paper\")</code> before this cell, or pass it to <code>Setup</code>.</div>";
 
     /// <inheritdoc />
-    public override string ToString() => $"Cggm.Notebooks: profile {Profile}, device {Device}, TorchSharp {TorchSharpVersion}, FSharp.Core {FSharpCoreVersion}, natives {Natives}";
+    public override string ToString() => $"Cggm.Notebooks: profile {Profile}, device {Device}, TorchSharp {TorchSharpVersion} ({Backend}), FSharp.Core {FSharpCoreVersion}, natives {Natives}" +
+        (Backend == "cuda" && CudaProblem is not null ? $"; CUDA is not used: {CudaProblem}" : "");
 }

@@ -28,17 +28,25 @@ public sealed class HtmlReport(string title)
         return this;
     }
 
-    /// <summary>Adds a results table.</summary>
+    /// <summary>Adds a results table (with a "paper" column after each metric the paper reports for any row).</summary>
     public HtmlReport Table(ResultTable table)
     {
         _body.Append("<table><caption>").Append(WebUtility.HtmlEncode(table.Title)).Append("</caption>\n<tr><th>Method</th>");
-        foreach (var c in table.Columns) _body.Append("<th>").Append(WebUtility.HtmlEncode(c.Header)).Append("</th>");
+        for (int c = 0; c < table.Columns.Count; c++)
+        {
+            _body.Append("<th>").Append(WebUtility.HtmlEncode(table.Columns[c].Header)).Append("</th>");
+            if (table.HasPaper(c)) _body.Append("<th>").Append(WebUtility.HtmlEncode(table.Columns[c].Header + " (paper)")).Append("</th>");
+        }
         _body.Append("</tr>\n");
         foreach (var r in table.Rows)
         {
             _body.Append("<tr><td>").Append(WebUtility.HtmlEncode(r.Method)).Append("</td>");
             for (int c = 0; c < table.Columns.Count; c++)
+            {
                 _body.Append("<td>").Append(WebUtility.HtmlEncode(r.Values[c]?.Format(table.Columns[c].Decimals, table.Columns[c].Scale) ?? "")).Append("</td>");
+                if (table.HasPaper(c))
+                    _body.Append("<td>").Append(r.Paper?[c] is { } p ? p.ToString(System.Globalization.CultureInfo.InvariantCulture) : "").Append("</td>");
+            }
             _body.Append("</tr>\n");
         }
         _body.Append("</table>\n");

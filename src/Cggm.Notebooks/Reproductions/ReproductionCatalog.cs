@@ -3,7 +3,12 @@ namespace Cggm.Notebooks.Reproductions;
 /// <summary>Every reproduction by name (and by notebook name).</summary>
 public static class ReproductionCatalog
 {
-    private static readonly IReproduction[] All = [new QuickstartReproduction(), new StepByStepReproduction(), new AvDigitsReproduction()];
+    private static readonly IReproduction[] All =
+    [
+        new QuickstartReproduction(), new StepByStepReproduction(), new GradientAnalysisReproduction(), new MosiReproduction(), new IemocapReproduction(),
+        new Food101Reproduction(), new Brats2021Reproduction(), new HyperparameterReproduction(), new ClassifierGradientsReproduction(),
+        new TrainingDynamicsReproduction(), new PaperVsReferenceReproduction(), new AvDigitsReproduction(),
+    ];
 
     /// <summary>All reproductions, in notebook order.</summary>
     public static IReadOnlyList<IReproduction> Reproductions => All;

@@ -9,6 +9,9 @@ public sealed record DatasetOpenOptions
     /// <summary>Seed of seeded choices (BraTS slices and augmentation, Food-101 validation carve, AV-digits pairing).</summary>
     public int? Seed { get; init; }
 
+    /// <summary>IEMOCAP audio frames after padding or truncation (default: the released 350).</summary>
+    public int? AudioFrames { get; init; }
+
     /// <summary>Receives loader notes (truncations, skipped cases, cache writes).</summary>
     public Action<string>? Log { get; init; }
 }
@@ -58,12 +61,18 @@ public static class DatasetCatalog
         {
             "synthetic" => new SyntheticImbalance(new SyntheticImbalanceOptions { Seed = options.Seed ?? 0 }),
             "mosi" => CmuMosi.Load(root),
-            "iemocap" => Iemocap.Open(root, new IemocapOptions { Fold = options.Fold ?? 1, Log = options.Log }),
+            "iemocap" => Iemocap.Open(root, IemocapOptionsFrom(options)),
             "food101" => Food101Features.Find(root) is not null
                 ? Food101Features.Open(root, new Food101Options { ValidSeed = options.Seed ?? 0 })
                 : Food101Raw.Open(root, new Food101Options { ValidSeed = options.Seed ?? 0 }),
             "brats2021" => Brats2021.Open(root, new Brats2021Options { Seed = options.Seed ?? 0, Log = options.Log }),
             _ => AvDigits.Open(root, new AvDigitsOptions { Seed = options.Seed ?? 0, Log = options.Log }),
         };
+    }
+
+    private static IemocapOptions IemocapOptionsFrom(DatasetOpenOptions options)
+    {
+        var iemocap = new IemocapOptions { Fold = options.Fold ?? 1, Log = options.Log };
+        return options.AudioFrames is { } frames ? iemocap with { AudioFrames = frames } : iemocap;
     }
 }

@@ -95,7 +95,7 @@ public static class AvDigitsExperiment
         try
         {
             var setup = config.Settings.Setup(data, AvDigits.DatasetName);
-            var (runs, undefined) = MethodComparison.RunMethods(setup, config.Methods, config.Seeds, runRoot, resume, progress, cancellation);
+            var (runs, undefined) = ComparisonRunner.Run(setup, config.Methods, config.Seeds, runRoot, resume, progress, cancellation);
             var modalities = data.Modalities.Select(m => m.Name).ToArray();
             var labelled = runs.Select(r => r.Method.StartsWith("unimodal-", StringComparison.Ordinal) && int.TryParse(r.Method["unimodal-".Length..], out int m) && m < modalities.Length
                 ? r with { Method = $"unimodal-{modalities[m]}" } : r).ToArray();

@@ -37,46 +37,12 @@ public static class MethodComparison
     public static MethodComparisonResult Run(MethodComparisonConfig config, string? runRoot = null, bool resume = true,
                                              IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var methods = config.Methods ?? AllMethods;
         var setup = config.Benchmark.Setup("compare");
         if (config.Settings is { } settings) setup = setup with { Methods = settings };
         using var data = (SyntheticImbalance)setup.Data;
         var modalities = data.Modalities.Select(m => m.Name).ToArray();
-        var (runs, undefined) = RunMethods(setup, methods, config.Seeds, runRoot, resume, progress, cancellation);
-        return new MethodComparisonResult(runs, Table(setup, runs, modalities), undefined);
-    }
-
-    /// <summary>
-    /// Trains <paramref name="methods"/> × <paramref name="seeds"/> on any <paramref name="setup"/> through the same trainer;
-    /// "unimodal" expands to one run per modality. A method not defined for the setup's task (it throws
-    /// <see cref="NotSupportedException"/> before training) is skipped and listed with its reason.
-    /// </summary>
-    public static (IReadOnlyList<ExperimentRun> Runs, IReadOnlyDictionary<string, string> Undefined) RunMethods(ExperimentSetup setup, IReadOnlyList<string> methods,
-        IReadOnlyList<int> seeds, string? runRoot = null, bool resume = true, IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default)
-    {
-        foreach (var m in methods) MethodRegistry.Get(m);
-        int modalityCount = setup.Data.Modalities.Count;
-        var jobs = methods.SelectMany(m => m == "unimodal"
-            ? Enumerable.Range(0, modalityCount).Select(i => (Name: m, Setup: setup with { Methods = setup.Methods with { Modality = i } }))
-            : [(Name: m, Setup: setup)]).ToArray();
-        var runs = new List<ExperimentRun>();
-        var undefined = new Dictionary<string, string>();
-        int done = 0, total = jobs.Length * seeds.Count;
-        foreach (var (name, jobSetup) in jobs)
-        {
-            int offset = done;
-            var shifted = progress is null ? null : new Relay(p => progress.Report(p with { RunIndex = offset + p.RunIndex, RunCount = total }));
-            try
-            {
-                runs.AddRange(ExperimentRunner.Run(jobSetup, [name], seeds, runRoot, resume, shifted, cancellation));
-            }
-            catch (NotSupportedException e)
-            {
-                undefined[name] = e.Message;
-            }
-            done += seeds.Count;
-        }
-        return (runs, undefined);
+        var runs = ComparisonRunner.Run(setup, config.Methods ?? AllMethods, config.Seeds, runRoot, resume, progress, cancellation);
+        return new MethodComparisonResult(runs.Runs, Table(setup, runs.Runs, modalities), runs.Undefined);
     }
 
     /// <summary>
@@ -112,10 +78,5 @@ public static class MethodComparison
             (new ResultColumn("F1 (%)"), r => r.Result.Test.Metrics["f1"]),
             seconds,
         ]);
-    }
-
-    private sealed class Relay(Action<RecipeProgress> report) : IProgress<RecipeProgress>
-    {
-        public void Report(RecipeProgress value) => report(value);
     }
 }

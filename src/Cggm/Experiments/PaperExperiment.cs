@@ -18,11 +18,15 @@ public sealed record PaperData(IMultimodalDataset Data, bool IsSample, string Ro
 /// The data, settings and seeds of an experiment on one of the paper's datasets at a <see cref="Profile"/>:
 /// <list type="bullet">
 /// <item>Paper: the paper's settings (<see cref="PaperSettings"/>) on the real data; 5 seeds.</item>
-/// <item>Quick: the same models and settings with fewer epochs (see <see cref="Settings"/>) on the real data; 3 seeds.</item>
+/// <item>Quick: the same models and settings with fewer epochs (see <see cref="Settings"/>) on the real data; 3 seeds. The large
+/// datasets are cut to fit a 2-core CPU by their <see cref="ProfileBudget"/> (UPMC-Food 101 and BraTS 2021 subsets; BraTS with a
+/// narrow ResNet-18 DeepLab).</item>
 /// <item>Smoke: 1 epoch, small batches and, for BraTS, a small ResNet-18; on the real data when the data root holds it,
 /// else on sample data written in the dataset's exact format under <c>runs/sample-data/</c> and read back through the real
 /// loader; 1 seed.</item>
 /// </list>
+/// The sequence datasets (CMU-MOSI, IEMOCAP) scale Quick and Smoke by their <see cref="ProfileBudget"/>: sample subsets,
+/// epochs, batch size, encoder depth and IEMOCAP's audio length.
 /// </summary>
 public static class PaperExperiment
 {
@@ -35,14 +39,25 @@ public static class PaperExperiment
     };
 
     /// <summary>
+    /// Seeds of <paramref name="dataset"/> at <paramref name="profile"/>: the <see cref="ProfileBudget.Seeds"/> of
+    /// <paramref name="budget"/> (default: the dataset's budget, <see cref="ProfileBudget.For"/>) when set, else <see cref="Seeds(Profile)"/>.
+    /// </summary>
+    public static IReadOnlyList<int> Seeds(string dataset, Profile profile, ProfileBudget? budget = null) =>
+        BudgetOf(dataset, profile, budget)?.Seeds is { } n ? Enumerable.Range(0, n).ToArray() : Seeds(profile);
+
+    /// <summary>
     /// Opens <paramref name="dataset"/> from <c>&lt;data root&gt;/&lt;dataset&gt;</c> (data root: <paramref name="dataRoot"/>, else
     /// <c>CGGM_DATA</c>, else <c>./data</c>). Without real data, the Smoke profile uses sample data; the others stop with an error
-    /// that names the folder and the script that fills it.
+    /// that names the folder and the script that fills it. A <paramref name="budget"/> (default: the dataset's at the profile)
+    /// keeps a subset of each split and sets IEMOCAP's audio length.
     /// </summary>
-    public static PaperData OpenData(string dataset, Profile profile, string? dataRoot = null, Action<string>? log = null)
+    public static PaperData OpenData(string dataset, Profile profile, string? dataRoot = null, Action<string>? log = null, ProfileBudget? budget = null)
     {
-        var (root, isSample) = Locate(dataset, profile, dataRoot);
-        var data = DatasetCatalog.Open(dataset, root, new DatasetOpenOptions { Log = log });
+        var name = DatasetCatalog.Canonical(dataset);
+        var (root, isSample) = Locate(name, profile, dataRoot);
+        budget = BudgetOf(name, profile, budget);
+        var data = DatasetCatalog.Open(name, root, new DatasetOpenOptions { Log = log, AudioFrames = budget?.AudioFrames });
+        if (budget is { } b && (b.Train ?? b.Valid ?? b.Test) is not null) data = new DatasetSubset(data, b.Train, b.Valid, b.Test);
         return new PaperData(data, isSample, root);
     }
 
@@ -61,10 +76,13 @@ public static class PaperExperiment
         return hasData ? (root, false) : (WriteSample(name), true);
     }
 
-    /// <summary>The paper's settings for <paramref name="dataset"/> at <paramref name="profile"/>.</summary>
-    public static PaperSettings Settings(string dataset, Profile profile)
+    /// <summary>The paper's settings for <paramref name="dataset"/> at <paramref name="profile"/>, scaled by <paramref name="budget"/> (default: the dataset's at the profile).</summary>
+    public static PaperSettings Settings(string dataset, Profile profile, ProfileBudget? budget = null)
     {
-        var paper = PaperSettings.For(DatasetCatalog.Canonical(dataset));
+        var name = DatasetCatalog.Canonical(dataset);
+        var paper = PaperSettings.For(name);
+        if (BudgetOf(name, profile, budget) is { } b)
+            return Scale(paper, b) is BratsSettings brats && profile == Profile.Quick ? QuickBrats(brats) : Scale(paper, b);
         return profile switch
         {
             Profile.Paper => paper,
@@ -73,12 +91,68 @@ public static class PaperExperiment
         };
     }
 
-    /// <summary>Data and settings in one <see cref="ExperimentSetup"/> (dispose <see cref="PaperData"/> when done).</summary>
-    public static (ExperimentSetup Setup, PaperData Data) Setup(string dataset, Profile profile, string? dataRoot = null, int unimodalModality = 0, Action<string>? log = null)
+    /// <summary>
+    /// What <paramref name="profile"/> runs on <paramref name="dataset"/>, in one line: the paper's settings, or the reductions
+    /// (e.g. "Quick profile: at most 256 training samples, 5 epochs, 3 encoder layers; otherwise the paper's settings").
+    /// </summary>
+    public static string Describe(string dataset, Profile profile, ProfileBudget? budget = null)
     {
-        var data = OpenData(dataset, profile, dataRoot, log);
-        return (Settings(dataset, profile).Setup(data.Data, DatasetCatalog.Canonical(dataset), unimodalModality), data);
+        var name = DatasetCatalog.Canonical(dataset);
+        var settings = Settings(name, profile, budget);
+        if (profile == Profile.Paper && budget is null) return $"Paper profile: the paper's settings ({settings.Epochs} epochs, batch {settings.BatchSize}).";
+        return BudgetOf(name, profile, budget) is { } b
+            ? $"{profile} profile: {b.Describe()}; otherwise the paper's settings."
+            : $"{profile} profile: {settings.Epochs} epoch{(settings.Epochs == 1 ? "" : "s")}, batch {settings.BatchSize}; otherwise the paper's settings.";
     }
+
+    /// <summary>
+    /// Data and settings in one <see cref="ExperimentSetup"/> (dispose <see cref="PaperData"/> when done). With fewer epochs
+    /// than the paper's, the methods' epoch-counted schedules are scaled to the run (<see cref="ProfileBudget.ScaleSchedules"/>).
+    /// </summary>
+    public static (ExperimentSetup Setup, PaperData Data) Setup(string dataset, Profile profile, string? dataRoot = null, int unimodalModality = 0,
+                                                                Action<string>? log = null, ProfileBudget? budget = null)
+    {
+        var data = OpenData(dataset, profile, dataRoot, log, budget);
+        var settings = Settings(dataset, profile, budget);
+        var setup = settings.Setup(data.Data, DatasetCatalog.Canonical(dataset), unimodalModality);
+        var paperEpochs = PaperSettings.For(DatasetCatalog.Canonical(dataset)).Epochs;
+        return (setup with { Methods = ProfileBudget.ScaleSchedules(setup.Methods, settings.Epochs, paperEpochs, data.Data.Modalities.Count) }, data);
+    }
+
+    private static ProfileBudget? BudgetOf(string dataset, Profile profile, ProfileBudget? budget) =>
+        budget ?? ProfileBudget.For(DatasetCatalog.Canonical(dataset), profile);
+
+    private static PaperSettings Scale(PaperSettings paper, ProfileBudget budget)
+    {
+        var scaled = paper with { Epochs = budget.Epochs ?? paper.Epochs, BatchSize = budget.BatchSize ?? paper.BatchSize };
+        if (budget.EncoderLayers is not { } layers) return scaled;
+        return scaled switch
+        {
+            MosiSettings m => m with { Model = m.Model with { Layers = layers } },
+            IemocapSettings i => i with { Model = i.Model with { Layers = layers } },
+            _ => throw new ArgumentException($"{paper.Dataset}: a budget with {nameof(ProfileBudget.EncoderLayers)} needs a sequence model (CMU-MOSI, IEMOCAP).", nameof(budget)),
+        };
+    }
+
+    /// <summary>
+    /// BraTS 2021 at Quick: warm-up of 1 epoch and a DeepLab with ResNet-18 and widths 16/64/12/64 instead of ResNet-101 with
+    /// 64/256/48/256 (the paper's 235 M-parameter model takes minutes per step on a CPU).
+    /// </summary>
+    private static BratsSettings QuickBrats(BratsSettings brats) => brats with
+    {
+        Schedule = new Training.LearningRateSchedule.WarmupCosine(WarmupStart: 4e-4, Final: 1e-3, WarmupEpochs: 1),
+        Model = brats.Model with { Depth = ResNetDepth.ResNet18, BaseWidth = 16, AsppChannels = 64, LowLevelReduction = 12, DecoderChannels = 64 },
+    };
+
+    /// <summary>The paper's name of <paramref name="dataset"/> ("CMU-MOSI", "UPMC-Food 101", …).</summary>
+    public static string DisplayName(string dataset) => DatasetCatalog.Canonical(dataset) switch
+    {
+        "mosi" => "CMU-MOSI",
+        "iemocap" => "IEMOCAP",
+        "food101" => "UPMC-Food 101",
+        "brats2021" => "BraTS 2021",
+        var other => other,
+    };
 
     private static PaperSettings Smoke(PaperSettings paper)
     {

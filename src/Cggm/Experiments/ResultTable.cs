@@ -18,13 +18,14 @@ public sealed record ResultRow(string Method, IReadOnlyList<MeanStd?> Values, IR
 /// </summary>
 public sealed record ResultTable(string Title, IReadOnlyList<ResultColumn> Columns, IReadOnlyList<ResultRow> Rows)
 {
-    private bool HasPaper => Rows.Any(r => r.Paper?.Any(p => p is not null) == true);
+    /// <summary>True when the paper reports a value for column <paramref name="column"/> in any row.</summary>
+    public bool HasPaper(int column) => Rows.Any(r => r.Paper is { } p && column < p.Count && p[column] is not null);
 
-    /// <summary>A Markdown table (with a "paper" column after each metric when any paper value is known).</summary>
+    /// <summary>A Markdown table (with a "paper" column after each metric the paper reports for any row).</summary>
     public string ToMarkdown()
     {
         var header = new List<string> { "Method" };
-        foreach (var c in Columns) { header.Add(c.Header); if (HasPaper) header.Add(c.Header + " (paper)"); }
+        for (int c = 0; c < Columns.Count; c++) { header.Add(Columns[c].Header); if (HasPaper(c)) header.Add(Columns[c].Header + " (paper)"); }
         var sb = new StringBuilder();
         sb.Append("| ").Append(string.Join(" | ", header)).Append(" |\n|");
         sb.Append(string.Concat(header.Select((_, i) => i == 0 ? "---|" : "---:|"))).Append('\n');
@@ -34,22 +35,22 @@ public sealed record ResultTable(string Title, IReadOnlyList<ResultColumn> Colum
             for (int c = 0; c < Columns.Count; c++)
             {
                 cells.Add(r.Values[c]?.Format(Columns[c].Decimals, Columns[c].Scale) ?? "");
-                if (HasPaper) cells.Add(r.Paper?[c] is { } p ? p.ToString(CultureInfo.InvariantCulture) : "");
+                if (HasPaper(c)) cells.Add(r.Paper?[c] is { } p ? p.ToString(CultureInfo.InvariantCulture) : "");
             }
             sb.Append("| ").Append(string.Join(" | ", cells)).Append(" |\n");
         }
         return sb.ToString();
     }
 
-    /// <summary>CSV with mean, std and n columns per metric (unscaled values) and the paper's value when known.</summary>
+    /// <summary>CSV with mean, std and n columns per metric (unscaled values) and a paper column for each metric the paper reports.</summary>
     public string ToCsv()
     {
         var sb = new StringBuilder("method");
-        foreach (var c in Columns)
+        for (int c = 0; c < Columns.Count; c++)
         {
-            var key = Key(c.Header);
+            var key = Key(Columns[c].Header);
             sb.Append($",{key}_mean,{key}_std,{key}_n");
-            if (HasPaper) sb.Append($",{key}_paper");
+            if (HasPaper(c)) sb.Append($",{key}_paper");
         }
         sb.Append('\n');
         foreach (var r in Rows)
@@ -61,7 +62,7 @@ public sealed record ResultTable(string Title, IReadOnlyList<ResultColumn> Colum
                 sb.Append(',').Append(v is null ? "" : v.Mean.ToString("R", CultureInfo.InvariantCulture))
                   .Append(',').Append(v is null ? "" : v.Std.ToString("R", CultureInfo.InvariantCulture))
                   .Append(',').Append(v?.Count.ToString(CultureInfo.InvariantCulture) ?? "");
-                if (HasPaper) sb.Append(',').Append(r.Paper?[c] is { } p ? p.ToString("R", CultureInfo.InvariantCulture) : "");
+                if (HasPaper(c)) sb.Append(',').Append(r.Paper?[c] is { } p ? p.ToString("R", CultureInfo.InvariantCulture) : "");
             }
             sb.Append('\n');
         }

@@ -16,7 +16,8 @@ namespace Cggm.Modulation;
 /// is added to the loss of the same step. The derivative taken through 𝓛_gm is the one through g_𝓕 (a double backward into
 /// the head, fusion and encoders), with B and g_i held constant: B is a coefficient of the objective (Eq. 11), and the
 /// classifiers must not be trained by 𝓛_gm nor send gradient into the encoders (Appendix C). Encoder gradients are then
-/// multiplied by B_i (Eq. 8).</para>
+/// multiplied by B_i (Eq. 8). With <see cref="CggmOptions.Similarity"/> = Weights the cosine is sim(W_𝓕, W_{f_i}) on the
+/// output-layer weights instead (the released choice, without its lag), whose derivative reaches W_𝓕 only.</para>
 ///
 /// <para><b>Reference variant</b> (released <c>msatrain.py</c> l.59–127): 𝓛_task(+λ·𝓛_gm^{t−1}) is back-propagated; f_i train;
 /// cos_i = sim(W_{f_i}, W_𝓕) on the output-layer weights; coeff_i = (Σd + 1e-8 − d_i)/(Σd + 1e-8) with d = ε^t − ε^{t−1};
@@ -33,6 +34,7 @@ public sealed class CggmMethod : BalancingMethod
     private Tensor? _pendingLoss;           // Reference: 𝓛_gm^{t−1}
     private Tensor[]? _classifierGradients; // Paper: g_i of this step
     private Tensor? _coefficients;          // B^t of this step
+    private PendingClassifierPass? _pendingPass;   // Reference: the classifiers' pass running beside the backward
 
     /// <summary>CGGM with <paramref name="options"/>.</summary>
     public CggmMethod(CggmOptions? options = null)
@@ -73,18 +75,27 @@ public sealed class CggmMethod : BalancingMethod
     {
         var taskLoss = step.TaskLoss!;
         if (CggmOptions.Variant == CggmVariant.Reference)
+        {
+            // The classifiers' pass needs only the detached features: start it now, beside the model's backward.
+            if (CggmOptions.OverlapClassifiers) _pendingPass = _classifiers!.TrainInBackground(step.Output!.Features, step.Batch.Target);
             return _pendingLoss is null ? taskLoss : taskLoss + CggmOptions.Lambda * _pendingLoss;
+        }
 
         // Paper: classifiers first, so that B^t and g_i are known when 𝓛_gm^t joins this step's loss.
-        var pass = _classifiers!.Train(step.Output!.Features, step.Batch.Target);
-        _classifierGradients = Enumerable.Range(0, pass.Predictions.Length).Select(i => _classifiers.OutputGradient(i).detach().clone()).ToArray();
+        var model = Context.Model;
+        var pending = CggmOptions.OverlapClassifiers ? _classifiers!.TrainInBackground(step.Output!.Features, step.Batch.Target) : null;
+        var headGradient = CggmOptions.Lambda == 0 || CggmOptions.SimilarityInUse == DirectionSimilarity.Weights ? null
+            : torch.autograd.grad([taskLoss], [model.HeadOutputWeight], retain_graph: true, create_graph: true)[0];
+        var pass = pending?.Wait() ?? _classifiers!.Train(step.Output!.Features, step.Batch.Target);
         step.Diagnostics.ClassifierLoss = pass.Losses;
+        _classifierGradients = Enumerable.Range(0, _classifiers!.Classifiers.Count).Select(i => _classifiers.OutputGradient(i).detach().clone()).ToArray();
         _coefficients = UpdateCoefficients(step, pass.Utilization, RhoOrOne);
         if (CggmOptions.Lambda == 0) return taskLoss;
 
-        var headWeight = Context.Model.HeadOutputWeight;
-        var headGradient = torch.autograd.grad([taskLoss], [headWeight], retain_graph: true, create_graph: true)[0];
-        var cosines = torch.stack(_classifierGradients.Select(g => GradientTools.Cosine(headGradient, g)).ToArray());
+        var cosines = headGradient is not null
+            ? torch.stack(_classifierGradients.Select(g => GradientTools.Cosine(headGradient, g)).ToArray())
+            // The released cosine on weights, in the same step (no lag): its derivative reaches W_𝓕 only.
+            : torch.stack(_classifiers.Classifiers.Select(c => GradientTools.Cosine(model.HeadOutputWeight, c.OutputWeight.detach())).ToArray());
         var directionLoss = DirectionLoss.Compute(_coefficients, cosines);
         step.Diagnostics.Cosine = cosines.detach();
         step.Diagnostics.DirectionLoss = directionLoss.detach();
@@ -99,9 +110,10 @@ public sealed class CggmMethod : BalancingMethod
         {
             if (CggmOptions.Lambda == 0)
             {
-                // Direction term off: record the cosines it would use, from this step's head gradient.
-                var headGradient = GradientTools.GradOrZeros(model.HeadOutputWeight);
-                var cosines = torch.stack(_classifierGradients!.Select(g => GradientTools.Cosine(headGradient, g)).ToArray());
+                // Direction term off: record the cosines it would use, from this step's head gradient (or weights).
+                var cosines = CggmOptions.SimilarityInUse == DirectionSimilarity.Weights
+                    ? torch.stack(_classifiers!.Classifiers.Select(c => GradientTools.Cosine(model.HeadOutputWeight.detach(), c.OutputWeight.detach())).ToArray())
+                    : torch.stack(_classifierGradients!.Select(g => GradientTools.Cosine(GradientTools.GradOrZeros(model.HeadOutputWeight), g)).ToArray());
                 step.Diagnostics.Cosine = cosines;
                 step.Diagnostics.DirectionLoss = DirectionLoss.Compute(_coefficients!, cosines);
             }
@@ -116,15 +128,16 @@ public sealed class CggmMethod : BalancingMethod
             using var _ = no_grad();
             model.HeadOutputWeight.grad?.add_(_pendingGradient);
         }
-        var pass = _classifiers!.Train(step.Output!.Features, step.Batch.Target);
+        var pass = _pendingPass?.Wait() ?? _classifiers!.Train(step.Output!.Features, step.Batch.Target);
+        _pendingPass = null;
         step.Diagnostics.ClassifierLoss = pass.Losses;
-        var weightCosines = torch.stack(_classifiers.Classifiers.Select(c => GradientTools.Cosine(c.OutputWeight.detach(), model.HeadOutputWeight.detach())).ToArray());
+        var weightCosines = torch.stack(_classifiers!.Classifiers.Select(c => GradientTools.Cosine(c.OutputWeight.detach(), model.HeadOutputWeight.detach())).ToArray());
         var coefficients = UpdateCoefficients(step, pass.Utilization, 1.0);   // the code's coeff, without ρ
         step.Diagnostics.Coefficients = coefficients * RhoOrOne;              // B as applied to the encoders
         step.Diagnostics.Cosine = weightCosines;
         StorePendingDirection(coefficients, step);
         ScaleEncoders(coefficients * RhoOrOne);
-        _classifiers.Step();
+        _classifiers!.Step();
     }
 
     /// <summary>Δε^t and B^t from this step's ε^t (Eq. 6–7), remembering ε^t for the next step.</summary>

@@ -18,6 +18,19 @@ public enum CggmVariant
     Reference,
 }
 
+/// <summary>What the direction term's cosine compares (paper Eq. 11–12 vs the released <c>cal_cos</c>).</summary>
+public enum DirectionSimilarity
+{
+    /// <summary>sim(∇W_𝓕 𝓛, ∇W_{f_i} 𝓛): the gradients of the head's and each classifier's output layer (paper Eq. 9–12).</summary>
+    Gradients,
+
+    /// <summary>
+    /// sim(W_𝓕, W_{f_i}): the output-layer weights themselves, as the released code computes it (<c>msatrain.py</c> l.85–108;
+    /// the author's answer in zrguo/CGGM#3). Its derivative reaches W_𝓕 only (the classifier weights are held fixed).
+    /// </summary>
+    Weights,
+}
+
 /// <summary>CGGM's hyperparameters.</summary>
 public sealed record CggmOptions
 {
@@ -39,6 +52,25 @@ public sealed record CggmOptions
     /// <summary>Threshold of the guard on |Σ_k Δε_k|.</summary>
     public double GuardThreshold { get; init; } = 1e-6;
 
+    /// <summary>
+    /// Run the classifiers' training pass on a second thread beside the model's backward pass (Reference) or beside the
+    /// head-gradient computation (Paper). The two are independent, so the numbers are the same as in sequence; on a
+    /// multi-core CPU the classifiers' cost is hidden. False runs everything on the training thread.
+    /// </summary>
+    public bool OverlapClassifiers { get; init; } = true;
+
+    /// <summary>
+    /// What the cosine of 𝓛_gm compares; null means the variant's own (Paper: <see cref="DirectionSimilarity.Gradients"/>,
+    /// Reference: <see cref="DirectionSimilarity.Weights"/>). Paper with <see cref="DirectionSimilarity.Weights"/> isolates the
+    /// released weight cosine from the released one-step lag (notebook 10): 𝓛_gm = (1/M)Σ(|B_i| − B_i·sim(W_𝓕, W_{f_i})) joins the
+    /// same step's loss. The Reference variant always uses weights: its lagged 𝓛_gm cannot carry a gradient through last
+    /// step's head gradient.
+    /// </summary>
+    public DirectionSimilarity? Similarity { get; init; }
+
+    /// <summary>The cosine in use for this variant.</summary>
+    public DirectionSimilarity SimilarityInUse => Similarity ?? (Variant == CggmVariant.Paper ? DirectionSimilarity.Gradients : DirectionSimilarity.Weights);
+
     /// <summary>Whether the guard is on for this variant.</summary>
     public bool GuardEnabled => Guard ?? Variant == CggmVariant.Paper;
 
@@ -49,6 +81,9 @@ public sealed record CggmOptions
             throw new ArgumentOutOfRangeException(nameof(Rho), rho, "ρ must be a positive number (or null to turn magnitude modulation off).");
         if (!(Lambda >= 0 && double.IsFinite(Lambda)))
             throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, "λ must be ≥ 0.");
+        if (Variant == CggmVariant.Reference && Similarity == DirectionSimilarity.Gradients)
+            throw new ArgumentException("The Reference variant's 𝓛_gm is taken one step late, where no gradient can flow through the previous step's head gradient; " +
+                                        "use Similarity = Weights (or null) with Reference, or the Paper variant for gradient cosines.", nameof(Similarity));
         if (!(GuardThreshold > 0)) throw new ArgumentOutOfRangeException(nameof(GuardThreshold), GuardThreshold, "The guard threshold must be positive.");
     }
 }

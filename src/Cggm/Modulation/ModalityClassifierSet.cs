@@ -12,6 +12,26 @@ namespace Cggm.Modulation;
 /// <param name="Losses">𝓛(ŷ_{m_i}, y) per classifier, shape <c>[M]</c> (detached); the classifiers are trained on their sum.</param>
 public sealed record ClassifierPass(Tensor[] Predictions, Tensor Utilization, Tensor Losses);
 
+/// <summary>A classifier pass running on a worker thread (<see cref="ModalityClassifierSet.TrainInBackground"/>).</summary>
+public sealed class PendingClassifierPass
+{
+    private readonly Task<(double[] Utilization, double[] Losses)> _work;
+    private readonly Device _device;
+
+    internal PendingClassifierPass(Task<(double[] Utilization, double[] Losses)> work, Device device)
+    {
+        _work = work;
+        _device = device;
+    }
+
+    /// <summary>Waits for the pass; its ε and losses come back as tensors of the calling thread (predictions are not kept).</summary>
+    public ClassifierPass Wait()
+    {
+        var (eps, losses) = _work.GetAwaiter().GetResult();
+        return new ClassifierPass([], torch.tensor(eps, ScalarType.Float64, _device), torch.tensor(losses, ScalarType.Float64, _device));
+    }
+}
+
 /// <summary>
 /// The classifiers f_1..f_M of paper Eq. 5 with their own optimizer: trained on detached encoder features, so they never
 /// change a model gradient, and kept out of inference. Used by CGGM and, as passive probes, by the trainer for methods
@@ -65,6 +85,29 @@ public sealed class ModalityClassifierSet : IDisposable
         var all = torch.stack(losses);
         all.sum().backward();
         return new ClassifierPass(predictions, torch.stack(eps), all.detach());
+    }
+
+    /// <summary>
+    /// <see cref="Train"/> on a worker thread, so that it runs beside the model's own backward pass (the classifiers read
+    /// detached features and touch only their own parameters, so the two are independent; the worker is the only user of
+    /// the random generator until <see cref="PendingClassifierPass.Wait"/>, so results are identical to running in sequence).
+    /// Call <see cref="PendingClassifierPass.Wait"/> on the same thread before using the classifiers again.
+    /// </summary>
+    public PendingClassifierPass TrainInBackground(Tensor[] features, Tensor target)
+    {
+        // Owned by the worker (not by the caller's dispose scope), so that nothing the caller frees can pull them away.
+        var detached = features.Select(f => f.detach().DetachFromDisposeScope()).ToArray();
+        var labels = target.detach().DetachFromDisposeScope();
+        var work = Task.Run(() =>
+        {
+            torch.set_num_threads(1);   // OpenMP's thread count is per calling thread: the training thread keeps its own
+            using var scope = NewDisposeScope();
+            scope.Attach(detached);
+            scope.Attach(labels);
+            var pass = Train(detached, labels);
+            return (Utilization: pass.Utilization.cpu().data<double>().ToArray(), Losses: pass.Losses.to(ScalarType.Float64).cpu().data<double>().ToArray());
+        });
+        return new PendingClassifierPass(work, target.device);
     }
 
     /// <summary>∇θ^{f_i}: the gradient of classifier i's output-layer weight after <see cref="Train"/> (paper Eq. 9).</summary>

@@ -1,9 +1,13 @@
 namespace Cggm.Training;
 
 /// <summary>Writes files so that a reader sees either the old content or the new one, never a partial file:
-/// write to a temporary file in the same folder, flush it to disk, then rename it over the target.</summary>
+/// write to a temporary file in the same folder, flush it to disk, then rename it over the target. For fault tests, the
+/// environment variable <c>CGGM_FAULT_WRITE_DELAY_MS</c> makes every write pause that long between the flushed temporary
+/// file and the rename, so a test can kill the process in the middle of a checkpoint write.</summary>
 public static class AtomicFile
 {
+    private static readonly int FaultDelayMs = int.TryParse(Environment.GetEnvironmentVariable("CGGM_FAULT_WRITE_DELAY_MS"), out var ms) ? ms : 0;
+
     /// <summary>Writes <paramref name="path"/> through <paramref name="write"/> atomically.</summary>
     public static void Write(string path, Action<Stream> write)
     {
@@ -17,6 +21,7 @@ public static class AtomicFile
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
+            if (FaultDelayMs > 0) Thread.Sleep(FaultDelayMs);
             File.Move(tmp, full, overwrite: true);
         }
         finally

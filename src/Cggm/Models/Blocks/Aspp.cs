@@ -21,7 +21,7 @@ public sealed class Aspp : Module<Tensor, Tensor>
     private readonly Sequential imagePooling;
     private readonly Conv2d project;
     private readonly BatchNorm2d projectBn;
-    private readonly Dropout dropout;
+    private readonly UniformMaskDropout dropout;
 
     /// <summary>ASPP from <paramref name="inputChannels"/> to <paramref name="channels"/> with three atrous <paramref name="dilations"/>.</summary>
     public Aspp(long inputChannels, long channels, IReadOnlyList<int> dilations, double dropoutRate) : base(nameof(Aspp))
@@ -36,7 +36,7 @@ public sealed class Aspp : Module<Tensor, Tensor>
                                   ("bn", BatchNorm2d(channels)), ("relu", ReLU()));
         project = Conv2d(5 * channels, channels, 1, bias: false);
         projectBn = BatchNorm2d(channels);
-        dropout = Dropout(dropoutRate);
+        dropout = new UniformMaskDropout(dropoutRate);
         RegisterComponents();
         KaimingInit(this);
     }

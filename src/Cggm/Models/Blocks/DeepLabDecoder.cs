@@ -20,10 +20,10 @@ public sealed class DeepLabDecoder : Module<Tensor[], Tensor>
     private readonly BatchNorm2d lowLevelBn;
     private readonly Conv2d conv1;
     private readonly BatchNorm2d bn1;
-    private readonly Dropout dropout1;
+    private readonly UniformMaskDropout dropout1;
     private readonly Conv2d conv2;
     private readonly BatchNorm2d bn2;
-    private readonly Dropout dropout2;
+    private readonly UniformMaskDropout dropout2;
 
     /// <summary>A decoder over <paramref name="inputs"/> encoder outputs.</summary>
     public DeepLabDecoder(int inputs, long asppChannels, long lowLevelChannels, long reduction, long channels, double dropout1Rate, double dropout2Rate)
@@ -38,10 +38,10 @@ public sealed class DeepLabDecoder : Module<Tensor[], Tensor>
         lowLevelBn = BatchNorm2d(reduction);
         conv1 = Conv2d(inputs * asppChannels + reduction, channels, 3, padding: 1, bias: false);
         bn1 = BatchNorm2d(channels);
-        dropout1 = Dropout(dropout1Rate);
+        dropout1 = new UniformMaskDropout(dropout1Rate);
         conv2 = Conv2d(channels, channels, 3, padding: 1, bias: false);
         bn2 = BatchNorm2d(channels);
-        dropout2 = Dropout(dropout2Rate);
+        dropout2 = new UniformMaskDropout(dropout2Rate);
         RegisterComponents();
         Aspp.KaimingInit(this);
     }

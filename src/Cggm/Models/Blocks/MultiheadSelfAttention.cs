@@ -15,7 +15,7 @@ public sealed class MultiheadSelfAttention : Module<Tensor, Tensor>
 {
     private readonly Parameter inProjWeight;
     private readonly Parameter inProjBias;
-    private readonly Dropout attentionDropout;
+    private readonly UniformMaskDropout attentionDropout;
     private readonly Linear outProj;
 
     /// <summary>Attention over width <paramref name="dim"/> with <paramref name="heads"/> heads (d divisible by h).</summary>
@@ -27,7 +27,7 @@ public sealed class MultiheadSelfAttention : Module<Tensor, Tensor>
         Heads = heads;
         inProjWeight = Parameter(torch.empty(3 * dim, dim));
         inProjBias = Parameter(torch.zeros(3 * dim));
-        attentionDropout = Dropout(dropout);
+        attentionDropout = new UniformMaskDropout(dropout);
         outProj = Linear(dim, dim);
         using (no_grad())
         {

@@ -13,7 +13,7 @@ namespace Cggm.Models.Blocks;
 public sealed class ResidualHead : Module<Tensor, Tensor>
 {
     private readonly Linear proj1;
-    private readonly Dropout outputDropout;
+    private readonly UniformMaskDropout outputDropout;
     private readonly Linear proj2;
     private readonly Linear outLayer;
 
@@ -22,7 +22,7 @@ public sealed class ResidualHead : Module<Tensor, Tensor>
     {
         Dim = dim;
         proj1 = Linear(dim, dim);
-        outputDropout = Dropout(dropout);
+        outputDropout = new UniformMaskDropout(dropout);
         proj2 = Linear(dim, dim);
         outLayer = Linear(dim, outputs);
         RegisterComponents();

@@ -14,7 +14,7 @@ namespace Cggm.Models.Blocks;
 public sealed class TransformerEncoder : Module<Tensor, Tensor>
 {
     private readonly SinusoidalPositionalEmbedding positions;
-    private readonly Dropout embeddingDropout;
+    private readonly UniformMaskDropout embeddingDropout;
     private readonly ModuleList<TransformerEncoderLayer> layers;
     private readonly LayerNorm finalNorm;
 
@@ -26,7 +26,7 @@ public sealed class TransformerEncoder : Module<Tensor, Tensor>
         Dim = dim;
         LayerCount = layerCount;
         positions = new SinusoidalPositionalEmbedding(dim);
-        embeddingDropout = Dropout(dropouts.Embedding);
+        embeddingDropout = new UniformMaskDropout(dropouts.Embedding);
         layers = new ModuleList<TransformerEncoderLayer>(Enumerable.Range(0, layerCount).Select(_ => new TransformerEncoderLayer(dim, heads, dropouts)).ToArray());
         finalNorm = LayerNorm(dim);
         RegisterComponents();

@@ -14,24 +14,24 @@ public sealed class TransformerEncoderLayer : Module<Tensor, Tensor>
 {
     private readonly LayerNorm attentionNorm;
     private readonly MultiheadSelfAttention selfAttention;
-    private readonly Dropout attentionResidualDropout;
+    private readonly UniformMaskDropout attentionResidualDropout;
     private readonly LayerNorm feedForwardNorm;
     private readonly Linear fc1;
-    private readonly Dropout reluDropout;
+    private readonly UniformMaskDropout reluDropout;
     private readonly Linear fc2;
-    private readonly Dropout feedForwardResidualDropout;
+    private readonly UniformMaskDropout feedForwardResidualDropout;
 
     /// <summary>A layer of width <paramref name="dim"/> with <paramref name="heads"/> heads.</summary>
     public TransformerEncoderLayer(long dim, long heads, TransformerDropouts dropouts) : base(nameof(TransformerEncoderLayer))
     {
         attentionNorm = LayerNorm(dim);
         selfAttention = new MultiheadSelfAttention(dim, heads, dropouts.Attention);
-        attentionResidualDropout = Dropout(dropouts.Residual);
+        attentionResidualDropout = new UniformMaskDropout(dropouts.Residual);
         feedForwardNorm = LayerNorm(dim);
         fc1 = XavierLinear(dim, 4 * dim);
-        reluDropout = Dropout(dropouts.Relu);
+        reluDropout = new UniformMaskDropout(dropouts.Relu);
         fc2 = XavierLinear(4 * dim, dim);
-        feedForwardResidualDropout = Dropout(dropouts.Residual);
+        feedForwardResidualDropout = new UniformMaskDropout(dropouts.Residual);
         RegisterComponents();
     }
 

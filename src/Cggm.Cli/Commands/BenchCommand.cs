@@ -1,0 +1,117 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text.Json;
+using Cggm.Analysis;
+using Cggm.Experiments;
+using Cggm.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using TorchSharp;
+
+namespace Cggm.Cli.Commands;
+
+/// <summary><c>cggm bench</c>: step time and memory of every method on the paper's models.</summary>
+internal sealed class BenchCommand : Command<BenchCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--models <MODELS>")]
+        [Description("Benchmark models: mosi, iemocap, food101, brats2021-small (default: all).")]
+        public string? Models { get; init; }
+
+        [CommandOption("--methods <METHODS>")]
+        [Description("Methods (default: every method on mosi; joint, cggm and cggm-reference on the others).")]
+        public string? Methods { get; init; }
+
+        [CommandOption("--steps <N>")]
+        [Description("Measured steps per (model, method).")]
+        [DefaultValue(20)]
+        public int Steps { get; init; } = 20;
+
+        [CommandOption("--warmup <N>")]
+        [Description("Warm-up steps, not measured.")]
+        [DefaultValue(3)]
+        public int Warmup { get; init; } = 3;
+
+        [CommandOption("--threads <N>")]
+        [Description("libtorch CPU threads (default: libtorch's own choice).")]
+        public int? Threads { get; init; }
+
+        [CommandOption("--soak <STEPS>")]
+        [Description("Also train CGGM (reference) on the MOSI-size model for this many steps and sample resident memory (e.g. 2000).")]
+        public int? Soak { get; init; }
+
+        [CommandOption("--json")]
+        [Description("Print one JSON object instead of tables.")]
+        public bool Json { get; init; }
+
+        public override ValidationResult Validate() =>
+            Steps < 1 ? ValidationResult.Error("--steps must be at least 1.") : Threads is < 1 ? ValidationResult.Error("--threads must be at least 1.") : ValidationResult.Success();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    {
+        if (settings.Threads is { } threads) torch.set_num_threads(threads);
+        var cases = settings.Models is null ? BenchSuite.Cases : Parsing.Names(settings.Models, "--models").Select(BenchSuite.Case).ToArray();
+        var methods = settings.Methods is null ? null : Parsing.Names(settings.Methods, "--methods");
+        foreach (var m in methods ?? []) Modulation.MethodRegistry.Get(m);
+        var measurements = new List<StepMeasurement>();
+        var clock = Stopwatch.StartNew();
+        foreach (var bench in cases)
+        {
+            var names = methods ?? (bench.Name == "mosi" ? BenchSuite.MethodsFor(bench) : ["joint", "cggm", "cggm-reference"]);
+            foreach (var method in names)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                try
+                {
+                    var m = BenchSuite.Measure(bench, method, settings.Warmup, settings.Steps);
+                    measurements.Add(m);
+                    if (!settings.Json) AnsiConsole.MarkupLine($"[grey]{bench.Name} {Markup.Escape(m.Method)}: median {m.MedianMs:F1} ms/step, peak {m.PeakMemoryMb:F0} MiB[/]");
+                }
+                catch (NotSupportedException e)
+                {
+                    if (!settings.Json) AnsiConsole.MarkupLine($"[grey]{bench.Name} {Markup.Escape(method)}: not defined ({Markup.Escape(e.Message)})[/]");
+                }
+            }
+        }
+        var ratios = measurements.GroupBy(m => m.Model).Select(g =>
+        {
+            var joint = g.FirstOrDefault(m => m.Method == "joint");
+            return new
+            {
+                model = g.Key,
+                cggmOverJoint = joint is null ? (double?)null : g.FirstOrDefault(m => m.Method == "cggm")?.MedianMs / joint.MedianMs,
+                cggmReferenceOverJoint = joint is null ? (double?)null : g.FirstOrDefault(m => m.Method == "cggm-reference")?.MedianMs / joint.MedianMs,
+            };
+        }).ToArray();
+        var parameters = cases.Select(c => { var (model, cls) = BenchSuite.ParameterCounts(c); return new { model = c.Name, modelParameters = model, classifierParameters = cls, classifierMegabytesFp32 = cls * 4 / 1048576.0 }; }).ToArray();
+        IReadOnlyList<(int Step, double ResidentMb)>? soak = settings.Soak is { } n ? BenchSuite.Soak(BenchSuite.Case("mosi"), "cggm-reference", n) : null;
+        var report = new
+        {
+            machine = new { cores = Environment.ProcessorCount, torchThreads = torch.get_num_threads(), os = System.Runtime.InteropServices.RuntimeInformation.OSDescription },
+            settings = new { settings.Steps, settings.Warmup },
+            seconds = clock.Elapsed.TotalSeconds,
+            measurements,
+            ratios,
+            parameters,
+            soak = soak?.Select(s => new { step = s.Step, residentMb = s.ResidentMb }).ToArray(),
+            soakGrowthMb = soak is { Count: > 1 } ? soak[^1].ResidentMb - soak[0].ResidentMb : (double?)null,
+        };
+        if (settings.Json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(report, Json.Options));
+            return 0;
+        }
+        var table = new Table().AddColumns("Model", "Method", "Median ms/step", "p10–p90", "Peak MiB", "× joint");
+        foreach (var m in measurements)
+        {
+            var joint = measurements.FirstOrDefault(j => j.Model == m.Model && j.Method == "joint");
+            table.AddRow(m.Model, Markup.Escape(m.Method), m.MedianMs.ToString("F1"), $"{m.P10Ms:F0}–{m.P90Ms:F0}", m.PeakMemoryMb.ToString("F0"),
+                joint is null ? "" : (m.MedianMs / joint.MedianMs).ToString("F2"));
+        }
+        AnsiConsole.Write(table);
+        if (report.soakGrowthMb is { } growth) AnsiConsole.MarkupLine($"Memory soak: {soak!.Count * 100} steps, resident memory grew {growth:F1} MiB from step {soak[0].Step} to {soak[^1].Step}.");
+        return 0;
+    }
+}

@@ -1,0 +1,216 @@
+using System.ComponentModel;
+using Cggm.Cli.Sweeps;
+using Cggm.Data;
+using Cggm.Experiments.Sweeps;
+using Cggm.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Cggm.Cli.Commands;
+
+/// <summary>
+/// <c>cggm sweep</c>: methods × hyperparameter grid × seeds as independent <c>cggm train</c> runs, each in its own folder
+/// under the sweep folder. Runs them here (a parallelism limit, one torch thread each by default), or writes a Slurm
+/// job-array script or a Kubernetes Indexed Job manifest that runs the same command lines on a cluster.
+/// </summary>
+internal sealed class SweepCommand : Command<SweepCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--dataset <NAME>")]
+        [Description("Dataset: synthetic, mosi, iemocap, food101, brats2021.")]
+        [DefaultValue("synthetic")]
+        public string Dataset { get; init; } = "synthetic";
+
+        [CommandOption("--methods <METHODS>")]
+        [Description("Comma-separated methods (see 'cggm methods').")]
+        [DefaultValue("joint,cggm")]
+        public string Methods { get; init; } = "joint,cggm";
+
+        [CommandOption("--seeds <SEEDS>")]
+        [Description("Seeds, e.g. 0,1,2 or 0-4.")]
+        [DefaultValue("0,1,2")]
+        public string Seeds { get; init; } = "0,1,2";
+
+        [CommandOption("--grid <KEY=VALUES>")]
+        [Description("An axis, e.g. --grid rho=1.1,1.3,1.5 --grid lambda=0.1,0.2 (repeatable). Keys: epochs, rho (a number or none), lambda, modality, or a method setting such as ogm-ge.alpha. A method only varies along the axes it reads.")]
+        public string[] Grid { get; init; } = [];
+
+        [CommandOption("--set <KEY=VALUE>")]
+        [Description("A fixed method setting for every run, as in 'cggm train --set' (repeatable).")]
+        public string[] Set { get; init; } = [];
+
+        [CommandOption("--epochs <N>")]
+        [Description("Epochs of every run (default: the dataset's setting).")]
+        public int? Epochs { get; init; }
+
+        [CommandOption("--target <KIND>")]
+        [Description("Synthetic dataset: classification or regression.")]
+        [DefaultValue("classification")]
+        public string Target { get; init; } = "classification";
+
+        [CommandOption("--data-root <DIR>")]
+        [Description("Data root holding <dataset>/ folders (on a cluster: a path the jobs see).")]
+        public string? DataRoot { get; init; }
+
+        [CommandOption("--device <DEVICE>")]
+        [Description("cpu, cuda or cuda:N for every run (default: each run picks CUDA when available).")]
+        public string? Device { get; init; }
+
+        [CommandOption("--runs <DIR>")]
+        [Description("The sweep folder; cells go to <DIR>/cells/<cell>/ (default runs/sweeps/<dataset>). Relative paths are relative to the working directory: run 'cggm sweep' from the repository root.")]
+        public string? Runs { get; init; }
+
+        [CommandOption("--threads <N>")]
+        [Description("Torch CPU threads per run; cluster jobs ask for this many CPUs.")]
+        [DefaultValue(1)]
+        public int Threads { get; init; } = 1;
+
+        [CommandOption("--parallel <N>")]
+        [Description("Here: runs at once (default: cores ÷ --threads on the CPU, 1 when runs use CUDA). Slurm: the array's %N throttle. Kubernetes: the Job's parallelism (default: all).")]
+        public int? Parallel { get; init; }
+
+        [CommandOption("--emit <KIND>")]
+        [Description("slurm or kubernetes: write <runs>/sweep.sbatch or <runs>/sweep.k8s.yaml instead of running here.")]
+        public string? Emit { get; init; }
+
+        [CommandOption("--dry-run")]
+        [Description("List the cells and their 'cggm train' command lines; run and write nothing.")]
+        public bool DryRun { get; init; }
+
+        [CommandOption("--fresh")]
+        [Description("Delete the sweep folder first (all its runs) instead of reusing finished cells.")]
+        public bool Fresh { get; init; }
+
+        [CommandOption("--name <NAME>")]
+        [Description("Cluster job name (default: the sweep folder's name).")]
+        public string? Name { get; init; }
+
+        [CommandOption("--gpus <N>")]
+        [Description("Cluster jobs: GPUs per run (0 for a CPU-only cluster).")]
+        [DefaultValue(1)]
+        public int Gpus { get; init; } = 1;
+
+        [CommandOption("--memory <SIZE>")]
+        [Description("Cluster jobs: memory per run (Slurm: 16G; Kubernetes: 16Gi).")]
+        public string? Memory { get; init; }
+
+        [CommandOption("--partition <NAME>")]
+        [Description("Slurm partition.")]
+        public string? Partition { get; init; }
+
+        [CommandOption("--time <LIMIT>")]
+        [Description("Slurm time limit per run, e.g. 04:00:00.")]
+        public string? Time { get; init; }
+
+        [CommandOption("--workdir <DIR>")]
+        [Description("Slurm: the repository root on the cluster (default: the current directory).")]
+        public string? Workdir { get; init; }
+
+        [CommandOption("--image <IMAGE>")]
+        [Description("Kubernetes: container image with the .NET SDK (default: the devcontainer's base image).")]
+        [DefaultValue(DefaultImage)]
+        public string Image { get; init; } = DefaultImage;
+
+        [CommandOption("--volume-claim <PVC>")]
+        [Description("Kubernetes: PersistentVolumeClaim holding the built repository, data and runs (required for --emit kubernetes).")]
+        public string? VolumeClaim { get; init; }
+
+        [CommandOption("--mount-path <DIR>")]
+        [Description("Kubernetes: where the claim is mounted; the repository root in the pods.")]
+        [DefaultValue("/workspace")]
+        public string MountPath { get; init; } = "/workspace";
+
+        [CommandOption("--namespace <NS>")]
+        [Description("Kubernetes namespace.")]
+        public string? Namespace { get; init; }
+
+        public override ValidationResult Validate() =>
+            Threads < 1 ? ValidationResult.Error("--threads must be at least 1.")
+            : Parallel is < 1 ? ValidationResult.Error("--parallel must be at least 1.")
+            : Epochs is < 1 ? ValidationResult.Error("--epochs must be at least 1.")
+            : Gpus < 0 ? ValidationResult.Error("--gpus must be 0 or more.")
+            : Emit is not null && Emit.ToLowerInvariant() is not ("slurm" or "kubernetes" or "k8s") ? ValidationResult.Error($"--emit '{Emit}': expected slurm or kubernetes.")
+            : Emit?.ToLowerInvariant() is "kubernetes" or "k8s" && string.IsNullOrWhiteSpace(VolumeClaim)
+                ? ValidationResult.Error("--emit kubernetes needs --volume-claim: the PersistentVolumeClaim that holds the built repository, the data and the runs.")
+            : ValidationResult.Success();
+    }
+
+    /// <summary>The GPU devcontainer's base image (.devcontainer/Dockerfile), the .NET SDK of global.json on Ubuntu 24.04.</summary>
+    public const string DefaultImage = "mcr.microsoft.com/dotnet/sdk:10.0.401-noble";
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    {
+        var plan = Plan(settings);
+        if (settings.DryRun)
+        {
+            foreach (var cell in plan.Cells)
+                Console.WriteLine($"{cell.Index,4}  {cell.Description}\n      cggm train {ShellWords.Join(plan.Arguments(cell))}");
+            return 0;
+        }
+        if (settings.Fresh && Directory.Exists(plan.Runs)) Directory.Delete(plan.Runs, recursive: true);
+        var existing = SweepPlan.Load(plan.Runs);
+        if (existing is not null && existing.Compatibility != plan.Compatibility)
+            throw new ArgumentException($"{plan.ManifestPath} was written for other settings ({existing.Dataset}: {string.Join(" ", existing.Fixed)}); " +
+                                        "a sweep folder only grows by cells (more methods, axis values or seeds). Use another --runs, or --fresh to start over.");
+        Directory.CreateDirectory(plan.Runs);
+        plan.Save();
+
+        var emit = settings.Emit?.ToLowerInvariant();
+        var name = settings.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(plan.Runs)));
+        if (emit == "slurm")
+        {
+            Directory.CreateDirectory(Path.Combine(plan.Runs, "logs"));   // sbatch does not create the --output folder
+            var path = Path.Combine(plan.Runs, "sweep.sbatch");
+            AtomicFile.WriteAllText(path, SlurmArrayScript.Write(plan, new SlurmOptions(name, settings.Workdir ?? Environment.CurrentDirectory,
+                settings.Gpus, settings.Partition, settings.Time, settings.Memory, settings.Parallel)));
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute);
+            AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/]: a Slurm array of {plan.Cells.Count} runs. Build once on the cluster " +
+                                   $"([grey]dotnet build -c Release -p:TorchBackend=cuda[/]), then [bold]sbatch {Markup.Escape(path)}[/]; afterwards [bold]./cggm collect {Markup.Escape(plan.Runs)}[/].");
+            return 0;
+        }
+        if (emit is "kubernetes" or "k8s")
+        {
+            var path = Path.Combine(plan.Runs, "sweep.k8s.yaml");
+            AtomicFile.WriteAllText(path, KubernetesIndexedJob.Write(plan, new KubernetesOptions(name, settings.Image, settings.VolumeClaim!,
+                settings.MountPath, settings.Namespace, settings.Gpus, settings.Memory, settings.Parallel)));
+            AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/]: an Indexed Job of {plan.Cells.Count} runs ({Markup.Escape(KubernetesIndexedJob.JobName(name))}). " +
+                                   $"Put the built repository on the claim, then [bold]kubectl apply -f {Markup.Escape(path)}[/]; afterwards [bold]./cggm collect {Markup.Escape(plan.Runs)}[/].");
+            return 0;
+        }
+
+        var parallel = settings.Parallel ?? DefaultParallel(settings);
+        var outcome = LocalSweep.Run(plan, parallel, cancellation);
+        CollectCommand.Report(plan.Runs, null);
+        return outcome.Failed.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>Runs at once by default: one per core ÷ threads on the CPU; one when the runs use CUDA (one GPU's memory).</summary>
+    private static int DefaultParallel(Settings s)
+    {
+        bool onCuda = s.Device?.Trim().ToLowerInvariant() is { } d ? d.StartsWith("cuda", StringComparison.Ordinal) : Devices.CudaAvailable;
+        return onCuda ? 1 : Math.Max(1, Environment.ProcessorCount / s.Threads);
+    }
+
+    private static SweepPlan Plan(Settings s)
+    {
+        var dataset = DatasetCatalog.Canonical(s.Dataset);
+        if (dataset == "synthetic" && s.Target.ToLowerInvariant() is not ("classification" or "regression"))
+            throw new ArgumentException($"--target '{s.Target}': expected classification or regression.");
+        var axes = s.Grid.Select(SweepAxis.Parse).ToList();
+        if (s.Epochs is { } epochs)
+        {
+            if (axes.Any(a => a.Key == "epochs")) throw new ArgumentException("--epochs and --grid epochs=… contradict each other; keep one.");
+            axes.Add(new SweepAxis("epochs", [epochs.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
+        }
+        var cells = SweepGrid.Expand(Parsing.Names(s.Methods, "--methods"), axes, Parsing.Seeds(s.Seeds));
+        new Modulation.MethodSettings().SetAll(s.Set);   // a bad fixed setting fails here, not in every run
+        var fixedArgs = new List<string>();
+        if (dataset == "synthetic") fixedArgs.AddRange(["--target", s.Target.ToLowerInvariant()]);
+        if (s.DataRoot is not null) fixedArgs.AddRange(["--data-root", s.DataRoot]);
+        if (s.Device is not null) fixedArgs.AddRange(["--device", s.Device]);
+        foreach (var set in s.Set) fixedArgs.AddRange(["--set", set]);
+        foreach (var axis in axes.Where(a => a.Values.Count == 1)) fixedArgs.AddRange(SweepPlan.AxisArguments(axis.Key, axis.Values[0]));
+        return new SweepPlan(dataset, s.Runs ?? Path.Combine("runs", "sweeps", dataset), s.Threads, fixedArgs, axes, cells);
+    }
+}

@@ -1,0 +1,180 @@
+using Cggm.Data;
+using Cggm.Experiments.Settings;
+using Cggm.Modulation;
+using Cggm.Training;
+
+namespace Cggm.Experiments;
+
+/// <summary>One rung of the ladder from the paper's CGGM to the released one: the previous rung with one quirk of the released
+/// code added.</summary>
+/// <param name="Key">Short key (run folder name).</param>
+/// <param name="Label">Row label.</param>
+/// <param name="Quirk">The quirk this rung adds (empty for the first rung and for joint training).</param>
+/// <param name="Method">Registry name ("cggm", "cggm-reference", "joint").</param>
+/// <param name="Cggm">CGGM options of the rung.</param>
+/// <param name="ShuffleTrain">Whether training batches are reshuffled every epoch.</param>
+public sealed record QuirkRung(string Key, string Label, string Quirk, string Method, CggmOptions Cggm, bool ShuffleTrain);
+
+/// <summary>What the history of one run says about the released code's instability of Eq. 7.</summary>
+/// <param name="Steps">Steps recorded.</param>
+/// <param name="ZeroSumSteps">Steps where Σ_k Δε_k was 0 (|Σ| &lt; 10⁻¹²; accuracies are multiples of 1/batch), where the released
+/// code's B explodes.</param>
+/// <param name="NegativeBSteps">Steps where some B_i &lt; 0 (an encoder's gradient reversed).</param>
+/// <param name="MaxAbsB">The largest |B_i| of the run.</param>
+public sealed record QuirkCounts(int Steps, int ZeroSumSteps, int NegativeBSteps, double MaxAbsB)
+{
+    /// <summary>Reads the counts from a run's history (B and Δε per step).</summary>
+    public static QuirkCounts Of(TrainingHistory history)
+    {
+        var steps = history.Steps.Where(s => s.DeltaUtilization is not null && s.Coefficients is not null).ToArray();
+        return new QuirkCounts(steps.Length, steps.Count(s => Math.Abs(s.DeltaUtilization!.Sum()) < 1e-12), steps.Count(s => s.Coefficients!.Any(b => b < 0)),
+            steps.Length == 0 ? 0 : steps.Max(s => s.Coefficients!.Max(Math.Abs)));
+    }
+}
+
+/// <summary>The test metric the ladder compares and its column.</summary>
+/// <param name="Column">Header and formatting.</param>
+/// <param name="Metric">Metric key as the task names it ("accuracy", "acc2", "dice_avg").</param>
+public sealed record LadderMetric(ResultColumn Column, string Metric);
+
+/// <summary>The ladder's runs and tables.</summary>
+/// <param name="Dataset">Dataset name.</param>
+/// <param name="Profile">Profile.</param>
+/// <param name="IsSample">True on sample data.</param>
+/// <param name="Metric">The metric compared (test set) and its column.</param>
+/// <param name="Rungs">The rungs, joint training first, then from the paper to the released code.</param>
+/// <param name="Seeds">Seeds (the same for every rung: differences are paired by seed).</param>
+/// <param name="Runs">Runs per rung key.</param>
+/// <param name="Table">Per rung: the metric, its change from the previous rung (paired by seed), and the Eq. 7 counts.</param>
+public sealed record PaperVsReferenceResult(string Dataset, Profile Profile, bool IsSample, LadderMetric Metric, IReadOnlyList<QuirkRung> Rungs,
+                                            IReadOnlyList<int> Seeds, IReadOnlyDictionary<string, IReadOnlyList<ExperimentRun>> Runs, ResultTable Table);
+
+/// <summary>
+/// CGGM as the paper writes it against CGGM as github.com/zrguo/CGGM @21e428c runs it, on the same data, settings and seeds,
+/// with each quirk of the released code measured on its own: a ladder of runs in which each rung adds one quirk to the previous
+/// one, so the change between two rungs is that quirk's effect (and the sum of the changes is the whole gap).
+/// <list type="number">
+/// <item><b>Paper</b>: Eq. 6–13 as written (gradient cosines, ρ in B everywhere, 𝓛_gm in the same step, guard on), batches
+/// reshuffled every epoch.</item>
+/// <item><b>+ unshuffled batches</b>: the released loaders never shuffle (<c>datasets/dataloader.py</c>), so Δε compares the same
+/// pairs of consecutive batches every epoch.</item>
+/// <item><b>+ 1e-8 epsilon instead of the guard</b>: when Σ_k Δε_k = 0 (often: accuracies are multiples of 1/batch) the released
+/// B_i = (Σd + 1e-8 − d_i)/(Σd + 1e-8) jumps to about ±10⁶ (<see cref="QuirkCounts"/> counts how often).</item>
+/// <item><b>+ ρ on the encoders only</b>: the released 𝓛_gm uses B without ρ; exactly the Paper variant at λ/ρ.</item>
+/// <item><b>+ weight cosine</b>: sim(W_𝓕, W_{f_i}) on the output-layer weights instead of their gradients
+/// (<see cref="CggmOptions.Similarity"/> = Weights; the author's answer in zrguo/CGGM#3).</item>
+/// <item><b>+ one-step lag = Reference</b>: 𝓛_gm of step t joins the loss of step t + 1 (<see cref="CggmVariant.Reference"/>);
+/// this rung is the released code.</item>
+/// </list>
+/// Joint training on the same seeds is the first row, for scale. ε on consecutive training batches is common to both variants
+/// (Algorithm 1 also does it) and so is not a rung.
+/// </summary>
+public static class PaperVsReference
+{
+    /// <summary>The default dataset.</summary>
+    public const string DefaultDataset = "food101";
+
+    /// <summary>Seeds of a profile: Smoke 0; Quick 0–1 (seven rungs each); Paper 0–4.</summary>
+    public static IReadOnlyList<int> Seeds(Profile profile) => profile == Profile.Quick ? [0, 1] : PaperExperiment.Seeds(profile);
+
+    /// <summary>The ladder for the dataset's CGGM options (λ and ρ of the paper settings).</summary>
+    public static IReadOnlyList<QuirkRung> Rungs(CggmOptions cggm)
+    {
+        var paper = cggm with { Variant = CggmVariant.Paper, Guard = true, Similarity = DirectionSimilarity.Gradients };
+        var noGuard = paper with { Guard = false };
+        var rhoOutside = noGuard with { Lambda = cggm.Rho is { } rho ? cggm.Lambda / rho : cggm.Lambda };
+        var weights = rhoOutside with { Similarity = DirectionSimilarity.Weights };
+        var reference = cggm with { Variant = CggmVariant.Reference, Guard = null, Similarity = null };
+        return
+        [
+            new("joint", "joint training", "", "joint", cggm, ShuffleTrain: false),
+            new("paper", "Paper (Eq. 6–13), shuffled batches", "", "cggm", paper, ShuffleTrain: true),
+            new("unshuffled", "+ unshuffled batches", "unshuffled batches", "cggm", paper, ShuffleTrain: false),
+            new("epsilon", "+ 1e-8 epsilon, no guard", "1e-8 epsilon instead of a guard when Σ Δε = 0", "cggm", noGuard, ShuffleTrain: false),
+            new("rho", $"+ ρ on encoders only (λ/ρ = {rhoOutside.Lambda:G4})", "ρ placement: not in 𝓛_gm", "cggm", rhoOutside, ShuffleTrain: false),
+            new("weights", "+ weight cosine", "cosine of output-layer weights, not gradients", "cggm", weights, ShuffleTrain: false),
+            new("reference", "+ one-step lag = Reference (released code)", "𝓛_gm from the previous step", "cggm-reference", reference, ShuffleTrain: false),
+        ];
+    }
+
+    /// <summary>The metric compared on <paramref name="dataset"/>: accuracy, Acc-2 (MOSI) or the average Dice (BraTS).</summary>
+    public static LadderMetric Metric(string dataset) => DatasetCatalog.Canonical(dataset) switch
+    {
+        "brats2021" => new LadderMetric(new ResultColumn("Dice avg (%)"), "dice_avg"),
+        "mosi" => new LadderMetric(new ResultColumn("Acc-2 (%)"), "acc2"),
+        _ => new LadderMetric(new ResultColumn("Acc (%)"), "accuracy"),
+    };
+
+    /// <summary>Trains every rung × seed; runs are kept under <paramref name="runRoot"/>/&lt;rung&gt; and resumed.</summary>
+    public static PaperVsReferenceResult Run(Profile profile, string? dataRoot = null, string dataset = DefaultDataset, string? runRoot = null,
+                                             IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        var name = DatasetCatalog.Canonical(dataset);
+        var settings = PaperExperiment.Settings(name, profile);
+        var seeds = Seeds(profile);
+        using var data = PaperExperiment.OpenData(name, profile, dataRoot);
+        var rungs = Rungs(settings.Cggm);
+        var runs = new Dictionary<string, IReadOnlyList<ExperimentRun>>();
+        for (int r = 0; r < rungs.Count; r++)
+        {
+            var rung = rungs[r];
+            var setup = (settings with { ShuffleTrain = rung.ShuffleTrain }).Setup(data.Data, name);
+            setup = setup with { Methods = setup.Methods with { Cggm = rung.Cggm } };
+            int offset = r * seeds.Count, total = rungs.Count * seeds.Count;
+            var relay = progress is null ? null : new Relay(p => progress.Report(p with { Method = rung.Label, RunIndex = offset + p.RunIndex, RunCount = total }));
+            runs[rung.Key] = ExperimentRunner.Run(setup, [rung.Method], seeds, runRoot is null ? null : Path.Combine(runRoot, rung.Key), resume: true, relay, cancellation);
+        }
+        var metric = Metric(name);
+        return new PaperVsReferenceResult(name, profile, data.IsSample, metric, rungs, seeds, runs, Table(name, profile, data.IsSample, metric, rungs, runs));
+    }
+
+    /// <summary>
+    /// One row per rung: the test metric (mean ± std over seeds), its change from the previous rung (mean ± std of the per-seed
+    /// differences; the first CGGM rung is compared with joint training), the share of steps with Σ Δε = 0 and with a negative
+    /// B, and the largest |B| (means over seeds).
+    /// </summary>
+    public static ResultTable Table(string dataset, Profile profile, bool isSample, LadderMetric metric, IReadOnlyList<QuirkRung> rungs,
+                                    IReadOnlyDictionary<string, IReadOnlyList<ExperimentRun>> runs)
+    {
+        double? Value(ExperimentRun r) => r.Result.Test.Metrics.TryGetValue(metric.Metric, out var v) ? v : null;
+        var columns = new[]
+        {
+            metric.Column,
+            new ResultColumn($"Δ {metric.Column.Header.Replace(" (%)", "")} vs previous row (pp)", metric.Column.Scale, metric.Column.Decimals),
+            new ResultColumn("Steps with Σ Δε = 0 (%)"),
+            new ResultColumn("Steps with some B < 0 (%)"),
+            new ResultColumn("Max |B|", 1, 1),
+        };
+        var rows = new List<ResultRow>();
+        for (int r = 0; r < rungs.Count; r++)
+        {
+            var own = runs[rungs[r].Key];
+            var previous = r == 0 ? null : runs[rungs[r - 1].Key];
+            var deltas = previous is null ? [] : own.Join(previous, a => a.Seed, b => b.Seed, (a, b) => Value(a) - Value(b)).Where(d => d is not null).Select(d => d!.Value).ToArray();
+            var counts = own.Select(x => QuirkCounts.Of(x.Result.History)).ToArray();
+            bool cggm = rungs[r].Method != "joint";
+            rows.Add(new ResultRow(rungs[r].Label,
+            [
+                Aggregate(own.Select(Value)),
+                deltas.Length == 0 ? null : MeanStd.Of(deltas),
+                cggm ? MeanStd.Of(counts.Select(c => c.Steps == 0 ? 0 : (double)c.ZeroSumSteps / c.Steps)) : null,
+                cggm ? MeanStd.Of(counts.Select(c => c.Steps == 0 ? 0 : (double)c.NegativeBSteps / c.Steps)) : null,
+                cggm ? MeanStd.Of(counts.Select(c => c.MaxAbsB)) : null,
+            ]));
+        }
+        string title = $"{PaperExperiment.DisplayName(dataset)}: the paper's CGGM to the released one, one quirk per row " +
+                       $"(test set; {profile.ToString().ToLowerInvariant()} profile{(isSample ? ", sample data: not the paper's numbers" : "")})";
+        return new ResultTable(title, columns, rows);
+    }
+
+    private static MeanStd? Aggregate(IEnumerable<double?> values)
+    {
+        var v = values.Where(x => x is not null).Select(x => x!.Value).ToArray();
+        return v.Length == 0 ? null : MeanStd.Of(v);
+    }
+
+    private sealed class Relay(Action<RecipeProgress> report) : IProgress<RecipeProgress>
+    {
+        public void Report(RecipeProgress value) => report(value);
+    }
+}
