@@ -1,6 +1,7 @@
 using Cggm.Data;
 using Cggm.Experiments;
 using Cggm.Experiments.Settings;
+using Cggm.Models.Blocks;
 using Cggm.Modulation;
 
 namespace Cggm.Tests.Experiments;
@@ -45,7 +46,10 @@ public class ProfileBudgetTests
         Assert.Equal([0, 1], PaperExperiment.Seeds("mosi", Profile.Quick));
         Assert.Equal(PaperExperiment.Seeds(Profile.Paper), PaperExperiment.Seeds("iemocap", Profile.Paper));
         Assert.Null(ProfileBudget.For("mosi", Profile.Paper));
-        Assert.Null(ProfileBudget.For("food101", Profile.Quick));
+        Assert.Null(ProfileBudget.For("food101", Profile.Smoke));
+        Assert.Equal(new ProfileBudget(Train: 256, Valid: 64, Test: 256, Epochs: 2, BatchSize: 32), ProfileBudget.For("food101", Profile.Quick));
+        var brats = (BratsSettings)PaperExperiment.Settings("brats2021", Profile.Quick);
+        Assert.Equal((4, 8, ResNetDepth.ResNet18, 16), (brats.Epochs, brats.BatchSize, brats.Model.Depth, brats.Model.BaseWidth));
         Assert.Contains("train 256 / valid all / test all", PaperExperiment.Describe("mosi", Profile.Quick));
         Assert.StartsWith("Paper profile: the paper's settings (30 epochs, batch 64)", PaperExperiment.Describe("mosi", Profile.Paper));
     }

@@ -18,7 +18,7 @@ public sealed record AvDigitsSettings : PaperSettings
     /// <inheritdoc />
     public override string Dataset => AvDigits.DatasetName;
 
-    /// <summary>20 epochs: the validation accuracy of every modality has levelled off by then (see docs/av-digits.md).</summary>
+    /// <summary>Training epochs of the Paper profile (20; the Quick profile runs 8).</summary>
     public override int Epochs { get; init; } = 20;
 
     /// <summary>64.</summary>
