@@ -21,8 +21,8 @@ public static class ComparisonCharts
         var chart = Chart.Combine(traces);
         var errors = series.Select(s => s.Values.Select(v => v.Std * scale).ToArray()).ToArray();
         chart = WithErrorBars(chart, errors);
-        return Style.Finish(chart.WithXAxisStyle<string, string, string>(TitleText: xTitle)
-                                 .WithYAxisStyle<double, double, string>(TitleText: yTitle), title);
+        return Style.LabelsBelowLegendRight(Style.Finish(chart.WithXAxisStyle<string, string, string>(TitleText: xTitle)
+                                 .WithYAxisStyle<double, double, string>(TitleText: yTitle), title, width: 1000));
     }
 
     /// <summary>The encoder gradient norm of each modality before and after modulation in one step (log scale).</summary>

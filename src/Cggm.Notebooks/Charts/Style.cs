@@ -35,6 +35,20 @@ public static class Style
         return GenericChart.setLayout(layout, chart);
     }
 
+    /// <summary>
+    /// Category charts with long labels (method names): the x axis grows its margin to fit the rotated labels and the legend
+    /// moves to the right of the plot, where it cannot cover them.
+    /// </summary>
+    public static GenericChart LabelsBelowLegendRight(GenericChart chart)
+    {
+        var layout = GenericChart.getLayout(chart);
+        var axis = layout.TryGetTypedPropertyValue<Plotly.NET.LayoutObjects.LinearAxis>("xaxis") is { } some ? some.Value : new Plotly.NET.LayoutObjects.LinearAxis();
+        axis.SetProperty("automargin", true);
+        layout.SetProperty("xaxis", axis);
+        chart = GenericChart.setLayout(layout, chart);
+        return chart.WithLegendStyle(Orientation: StyleParam.Orientation.Vertical, X: 1.02, Y: 1.0, YAnchor: StyleParam.YAnchorPosition.Top);
+    }
+
     /// <summary>Applies <paramref name="f"/> (for fluent chains).</summary>
     public static GenericChart Pipe(this GenericChart chart, Func<GenericChart, GenericChart> f) => f(chart);
 

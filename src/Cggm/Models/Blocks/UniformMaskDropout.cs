@@ -27,33 +27,8 @@ public sealed class UniformMaskDropout : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         if (!training || P == 0) return input.alias();
-        using var uniform = Uniform(input);
+        using var uniform = torch.rand_like(input);
         using var mask = uniform.ge_(P).to(input.dtype).mul_(1.0 / (1.0 - P));
         return input * mask;
-    }
-
-    /// <summary>Elements at which large masks are drawn on two threads.</summary>
-    private const long ParallelThreshold = 1 << 20;
-
-    /// <summary>
-    /// U[0, 1) in the input's shape. Large tensors are filled in two halves on two threads, each from its own generator
-    /// seeded from the global one (one draw per call), so the stream stays a function of the global seed.
-    /// </summary>
-    private static Tensor Uniform(Tensor input)
-    {
-        long n = input.numel();
-        if (n < ParallelThreshold || input.device_type != DeviceType.CPU || Environment.ProcessorCount < 2) return torch.rand_like(input);
-        var uniform = torch.empty_like(input);
-        long seed;
-        using (var draw = torch.randint(0, int.MaxValue, [1], ScalarType.Int64)) seed = draw.item<long>();
-        using var flat = uniform.view(-1);
-        long half = n / 2;
-        Parallel.For(0, 2, part =>
-        {
-            using var generator = new Generator((ulong)(seed * 2 + part));
-            using var slice = flat.narrow(0, part * half, part == 0 ? half : n - half);
-            slice.uniform_(0, 1, generator);
-        });
-        return uniform;
     }
 }
