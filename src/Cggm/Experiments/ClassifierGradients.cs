@@ -122,9 +122,4 @@ public static class ClassifierGradients
         return new GradientPanel(name, paperData.IsSample, modalities, globalStep, points,
             GradientAgreement.Compute(measured.Select(m => m.Gradients).ToArray(), modalities), embedding);
     }
-
-    private sealed class Relay<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

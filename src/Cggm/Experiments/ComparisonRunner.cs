@@ -50,10 +50,5 @@ public static class ComparisonRunner
     /// and its run count replaced by <paramref name="total"/>, so one progress bar covers the whole recipe.
     /// </summary>
     public static IProgress<RecipeProgress>? Shift(IProgress<RecipeProgress>? progress, int offset, int total) =>
-        progress is null ? null : new Relay(p => progress.Report(p with { RunIndex = offset + p.RunIndex, RunCount = total }));
-
-    private sealed class Relay(Action<RecipeProgress> report) : IProgress<RecipeProgress>
-    {
-        public void Report(RecipeProgress value) => report(value);
-    }
+        progress is null ? null : new Relay<RecipeProgress>(p => progress.Report(p with { RunIndex = offset + p.RunIndex, RunCount = total }));
 }

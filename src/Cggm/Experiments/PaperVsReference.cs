@@ -121,7 +121,7 @@ public static class PaperVsReference
             var setup = (settings with { ShuffleTrain = rung.ShuffleTrain }).Setup(data.Data, name);
             setup = setup with { Methods = setup.Methods with { Cggm = rung.Cggm } };
             int offset = r * seeds.Count, total = rungs.Count * seeds.Count;
-            var relay = progress is null ? null : new Relay(p => progress.Report(p with { Method = rung.Label, RunIndex = offset + p.RunIndex, RunCount = total }));
+            var relay = progress is null ? null : new Relay<RecipeProgress>(p => progress.Report(p with { Method = rung.Label, RunIndex = offset + p.RunIndex, RunCount = total }));
             runs[rung.Key] = ExperimentRunner.Run(setup, [rung.Method], seeds, runRoot is null ? null : Path.Combine(runRoot, rung.Key), resume: true, relay, cancellation);
         }
         var metric = Metric(name);
@@ -171,10 +171,5 @@ public static class PaperVsReference
     {
         var v = values.Where(x => x is not null).Select(x => x!.Value).ToArray();
         return v.Length == 0 ? null : MeanStd.Of(v);
-    }
-
-    private sealed class Relay(Action<RecipeProgress> report) : IProgress<RecipeProgress>
-    {
-        public void Report(RecipeProgress value) => report(value);
     }
 }

@@ -64,15 +64,10 @@ public static class TrainingDynamics
         {
             var config = configurations[c];
             int offset = c * seeds.Count, total = configurations.Count * seeds.Count;
-            var relay = progress is null ? null : new Relay(p => progress.Report(p with { Method = config.Label, RunIndex = offset + p.RunIndex, RunCount = total }));
+            var relay = progress is null ? null : new Relay<RecipeProgress>(p => progress.Report(p with { Method = config.Label, RunIndex = offset + p.RunIndex, RunCount = total }));
             var folder = runRoot is null ? null : Path.Combine(runRoot, config.Panel.Trim('(', ')'));
             runs[config.Label] = ExperimentRunner.Run(setup with { Methods = setup.Methods with { Cggm = config.Cggm } }, [config.Method], seeds, folder, resume: true, relay, cancellation);
         }
         return new TrainingDynamicsResult(name, profile, data.IsSample, data.Data.Modalities.Select(m => m.Name).ToArray(), configurations, runs, settings.Epochs);
-    }
-
-    private sealed class Relay(Action<RecipeProgress> report) : IProgress<RecipeProgress>
-    {
-        public void Report(RecipeProgress value) => report(value);
     }
 }
