@@ -26,7 +26,7 @@ internal static class KernelToolRunner
             "csharp", new Uri("kernel://cggm-notebook-tests/"), new DirectoryInfo(folder));
         try
         {
-            using var root = await connector.CreateRootProxyKernelAsync();
+            using var root = await ConnectRootAsync(connector);
             using var kernel = await connector.CreateProxyKernelAsync("csharp", "csharp");
             var results = new List<CellResult>();
             for (int i = 0; i < cells.Count; i++)
@@ -52,6 +52,20 @@ internal static class KernelToolRunner
         finally
         {
             foreach (var (k, v) in saved ?? []) Environment.SetEnvironmentVariable(k, v);
+        }
+    }
+
+    /// <summary>
+    /// StdIoKernelConnector sets its "kernel ready" flag before it caches the kernel infos that event carries, and its
+    /// waiting loop can read the cache in between ("Sequence contains no matching element", seen once in CI on a loaded
+    /// 2-core machine). The process is already connected then, so asking again a moment later finds the filled cache.
+    /// </summary>
+    private static async Task<ProxyKernel> ConnectRootAsync(StdIoKernelConnector connector)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try { return await connector.CreateRootProxyKernelAsync(); }
+            catch (InvalidOperationException) when (attempt < 50) { await Task.Delay(100); }
         }
     }
 
