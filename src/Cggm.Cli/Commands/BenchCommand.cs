@@ -41,6 +41,10 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         [Description("Also train CGGM (reference) on the MOSI-size model for this many steps and sample resident memory (e.g. 2000).")]
         public int? Soak { get; init; }
 
+        [CommandOption("--overlap-classifiers")]
+        [Description("Run CGGM's classifier pass on a second thread beside the backward pass (CggmOptions.OverlapClassifiers; off by default).")]
+        public bool OverlapClassifiers { get; init; }
+
         [CommandOption("--json")]
         [Description("Print one JSON object instead of tables.")]
         public bool Json { get; init; }
@@ -52,7 +56,8 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         if (settings.Threads is { } threads) torch.set_num_threads(threads);
-        var cases = settings.Models is null ? BenchSuite.Cases : Parsing.Names(settings.Models, "--models").Select(BenchSuite.Case).ToArray();
+        var cases = (settings.Models is null ? BenchSuite.Cases : Parsing.Names(settings.Models, "--models").Select(BenchSuite.Case))
+            .Select(c => c with { Settings = c.Settings with { Cggm = c.Settings.Cggm with { OverlapClassifiers = settings.OverlapClassifiers } } }).ToArray();
         var methods = settings.Methods is null ? null : Parsing.Names(settings.Methods, "--methods");
         foreach (var m in methods ?? []) Modulation.MethodRegistry.Get(m);
         var measurements = new List<StepMeasurement>();
@@ -67,11 +72,11 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
                 {
                     var m = BenchSuite.Measure(bench, method, settings.Warmup, settings.Steps);
                     measurements.Add(m);
-                    if (!settings.Json) AnsiConsole.MarkupLine($"[grey]{bench.Name} {Markup.Escape(m.Method)}: median {m.MedianMs:F1} ms/step, peak {m.PeakMemoryMb:F0} MiB[/]");
+                    Progress(settings, $"{bench.Name} {m.Method}: median {m.MedianMs:F1} ms/step, peak {m.PeakMemoryMb:F0} MiB ({clock.Elapsed.TotalMinutes:F1} min so far)");
                 }
                 catch (NotSupportedException e)
                 {
-                    if (!settings.Json) AnsiConsole.MarkupLine($"[grey]{bench.Name} {Markup.Escape(method)}: not defined ({Markup.Escape(e.Message)})[/]");
+                    Progress(settings, $"{bench.Name} {method}: not defined ({e.Message})");
                 }
             }
         }
@@ -90,7 +95,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         var report = new
         {
             machine = new { cores = Environment.ProcessorCount, torchThreads = torch.get_num_threads(), os = System.Runtime.InteropServices.RuntimeInformation.OSDescription },
-            settings = new { settings.Steps, settings.Warmup },
+            settings = new { settings.Steps, settings.Warmup, settings.OverlapClassifiers },
             seconds = clock.Elapsed.TotalSeconds,
             measurements,
             ratios,
@@ -113,5 +118,12 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         AnsiConsole.Write(table);
         if (report.soakGrowthMb is { } growth) AnsiConsole.MarkupLine($"Memory soak: {soak!.Count * 100} steps, resident memory grew {growth:F1} MiB from step {soak[0].Step} to {soak[^1].Step}.");
         return 0;
+    }
+
+    /// <summary>A line per measurement as it finishes: grey on the console, or on standard error beside <c>--json</c> (whose stdout holds only the JSON).</summary>
+    private static void Progress(Settings settings, string line)
+    {
+        if (settings.Json) Console.Error.WriteLine(line);
+        else AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]");
     }
 }

@@ -50,7 +50,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         public int Modality { get; init; }
 
         [CommandOption("--set <KEY=VALUE>")]
-        [Description("Change a method hyperparameter, e.g. --set ogm-ge.alpha=0.5 or --set mslr.multipliers=[1,3] (repeatable).")]
+        [Description("Change a method hyperparameter, e.g. --set ogm-ge.alpha=0.5 or --set mslr.multipliers=[[1,3]] (repeatable).")]
         public string[] Set { get; init; } = [];
 
         [CommandOption("--target <KIND>")]

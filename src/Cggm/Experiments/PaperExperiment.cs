@@ -130,7 +130,8 @@ public static class PaperExperiment
         {
             MosiSettings m => m with { Model = m.Model with { Layers = layers } },
             IemocapSettings i => i with { Model = i.Model with { Layers = layers } },
-            _ => throw new ArgumentException($"{paper.Dataset}: a budget with {nameof(ProfileBudget.EncoderLayers)} needs a sequence model (CMU-MOSI, IEMOCAP).", nameof(budget)),
+            Food101Settings f => f with { Model = f.Model with { Layers = layers } },
+            _ => throw new ArgumentException($"{paper.Dataset}: a budget with {nameof(ProfileBudget.EncoderLayers)} needs a transformer model (CMU-MOSI, IEMOCAP, UPMC-Food 101).", nameof(budget)),
         };
     }
 

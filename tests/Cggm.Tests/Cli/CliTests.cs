@@ -17,6 +17,20 @@ public sealed class CliTests : IDisposable
     public void Bad_input_is_an_error_with_exit_code_2(params string[] args) =>
         Assert.Equal(2, CliApp.Create().Run(args));
 
+    [Theory]
+    [InlineData("train")]
+    [InlineData("quickstart")]
+    [InlineData("reproduce")]
+    [InlineData("compare")]
+    [InlineData("sweep")]
+    [InlineData("collect")]
+    [InlineData("bench")]
+    [InlineData("methods")]
+    [InlineData("data", "prepare")]
+    [InlineData("data", "inspect")]
+    public void Every_command_prints_its_help(params string[] command) =>
+        Assert.Equal(0, CliApp.Create().Run([.. command, "--help"]));   // option descriptions are Spectre markup: a bare [x] breaks the page
+
     [Fact]
     public void Quickstart_writes_its_tables_and_a_self_contained_report()
     {
@@ -31,6 +45,21 @@ public sealed class CliTests : IDisposable
         Assert.Contains("| cggm-reference |", File.ReadAllText(Path.Combine(outDir, "results.md")));
         Assert.StartsWith("method,acc_mean", File.ReadAllText(Path.Combine(outDir, "results.csv")));
         Assert.True(File.Exists(Path.Combine(_dir, "runs", "cggm", "seed-0", "history.csv")));
+    }
+
+    [Fact]
+    public void Bench_json_holds_only_the_report_on_stdout_and_reports_progress_on_stderr()
+    {
+        var (code, stdout, stderr) = Faults.CliProcess.Capture(["bench", "--models", "mosi", "--methods", "joint,cggm", "--steps", "1", "--warmup", "0",
+                                                               "--threads", "1", "--overlap-classifiers", "--json"]);
+        Assert.True(code == 0, stderr);
+        using var report = System.Text.Json.JsonDocument.Parse(stdout);
+        var root = report.RootElement;
+        Assert.Equal(["joint", "cggm"], root.GetProperty("measurements").EnumerateArray().Select(m => m.GetProperty("method").GetString()));
+        Assert.True(root.GetProperty("settings").GetProperty("overlapClassifiers").GetBoolean());
+        Assert.True(root.GetProperty("ratios")[0].GetProperty("cggmOverJoint").GetDouble() > 0);
+        Assert.Contains("mosi joint: median", stderr);
+        Assert.Contains("mosi cggm: median", stderr);
     }
 
     public void Dispose()

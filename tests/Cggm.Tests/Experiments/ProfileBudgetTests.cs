@@ -47,9 +47,15 @@ public class ProfileBudgetTests
         Assert.Equal(PaperExperiment.Seeds(Profile.Paper), PaperExperiment.Seeds("iemocap", Profile.Paper));
         Assert.Null(ProfileBudget.For("mosi", Profile.Paper));
         Assert.Null(ProfileBudget.For("food101", Profile.Smoke));
-        Assert.Equal(new ProfileBudget(Train: 256, Valid: 64, Test: 256, Epochs: 2, BatchSize: 32), ProfileBudget.For("food101", Profile.Quick));
+        var food = (Food101Settings)PaperExperiment.Settings("food101", Profile.Quick);
+        var foodPaper = (Food101Settings)PaperExperiment.Settings("food101", Profile.Paper);
+        Assert.Equal(foodPaper with { Epochs = 2, BatchSize = 32, Model = foodPaper.Model with { Layers = 3 } }, food);
+        Assert.Equal([0, 1], PaperExperiment.Seeds("food101", Profile.Quick));
+        Assert.Contains("train 128 / valid 64 / test 128", PaperExperiment.Describe("food101", Profile.Quick));
         var brats = (BratsSettings)PaperExperiment.Settings("brats2021", Profile.Quick);
         Assert.Equal((4, 8, ResNetDepth.ResNet18, 16), (brats.Epochs, brats.BatchSize, brats.Model.Depth, brats.Model.BaseWidth));
+        Assert.Equal([0, 1], PaperExperiment.Seeds("brats2021", Profile.Quick));
+        Assert.Contains("train 16 / valid 8 / test 8", PaperExperiment.Describe("brats2021", Profile.Quick));
         Assert.Contains("train 256 / valid all / test all", PaperExperiment.Describe("mosi", Profile.Quick));
         Assert.StartsWith("Paper profile: the paper's settings (30 epochs, batch 64)", PaperExperiment.Describe("mosi", Profile.Paper));
     }

@@ -28,4 +28,18 @@ internal static class CliProcess
         if (!p.WaitForExit(timeout ?? TimeSpan.FromMinutes(5))) { p.Kill(entireProcessTree: true); throw new TimeoutException("cggm did not finish in time"); }
         return p.ExitCode;
     }
+
+    /// <summary>Runs to the end and returns the exit code with everything written to standard output and standard error.</summary>
+    public static (int ExitCode, string StdOut, string StdErr) Capture(IEnumerable<string> args, TimeSpan? timeout = null)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["OMP_NUM_THREADS"] = "1";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeout ?? TimeSpan.FromMinutes(5))) { p.Kill(entireProcessTree: true); throw new TimeoutException("cggm did not finish in time"); }
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
 }

@@ -47,6 +47,49 @@ public class UniformMaskDropoutTests
     }
 
     [Fact]
+    public void SplitMix64_gives_its_published_first_outputs()
+    {
+        // SplitMix64 seeded with 0: the reference implementation's first outputs (Vigna, prng.di.unimi.it/splitmix64.c).
+        Assert.Equal(0xE220A8397B1DCDAFUL, SplitMixMask.Mix(0x9E3779B97F4A7C15UL));
+        Assert.Equal(0x6E789E6AA1B965F4UL, SplitMixMask.Mix(unchecked(2 * 0x9E3779B97F4A7C15UL)));
+        Assert.Equal(0u, SplitMixMask.Threshold(0));
+        Assert.Equal(644245094u, SplitMixMask.Threshold(0.15));                     // round(0.15 · 2³²) = round(644245094.4)
+    }
+
+    [Fact]
+    public void A_mask_is_the_stream_read_two_elements_per_output_whatever_the_chunking()
+    {
+        const ulong start = 12345;
+        uint threshold = SplitMixMask.Threshold(0.4);
+        var big = torch.empty(1_000_001);                                           // four parallel chunks and an odd tail
+        SplitMixMask.Fill(big, start, threshold, 2f);
+        var values = big.data<float>().ToArray();
+        foreach (long j in new long[] { 0, 1, 262_143, 262_144, 262_145, 999_999, 1_000_000 })
+        {
+            ulong z = SplitMixMask.Mix(start + (ulong)(j / 2 + 1) * 0x9E3779B97F4A7C15UL);
+            uint u = j % 2 == 0 ? (uint)z : (uint)(z >> 32);
+            Assert.Equal(u >= threshold ? 2f : 0f, values[j]);
+        }
+        // Adjacent elements share an output but use independent halves: both dropped with probability p² = 0.16.
+        var dropped = big.narrow(0, 0, 1_000_000).eq(0).to(torch.ScalarType.Float64).reshape(500_000, 2);
+        double bothDropped = (dropped.select(1, 0) * dropped.select(1, 1)).mean().item<double>();
+        Assert.InRange(bothDropped, 0.16 - 0.0025, 0.16 + 0.0025);                  // ±6.8σ of a binomial(5e5, 0.16) fraction
+    }
+
+    [Fact]
+    public void Successive_masks_differ_and_other_dtypes_use_torch_uniforms()
+    {
+        var dropout = new UniformMaskDropout(0.5);
+        dropout.train();
+        torch.manual_seed(5);
+        var x = torch.ones(1000);
+        Assert.False(TestData.Same(dropout.call(x), dropout.call(x)));
+        var y = dropout.call(torch.ones(100_000, dtype: torch.ScalarType.Float64));
+        Assert.Equal(torch.ScalarType.Float64, y.dtype);
+        Assert.InRange(y.eq(0).to(torch.ScalarType.Float64).mean().item<double>(), 0.49, 0.51);
+    }
+
+    [Fact]
     public void A_probability_outside_zero_to_one_is_rejected() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new UniformMaskDropout(1.0));
 }

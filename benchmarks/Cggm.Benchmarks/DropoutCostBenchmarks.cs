@@ -1,0 +1,69 @@
+using BenchmarkDotNet.Attributes;
+using Cggm.Data;
+using Cggm.Models;
+using Cggm.Models.Blocks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Cggm.Benchmarks;
+
+/// <summary>
+/// Where the MOSI-size step's time goes: the model's forward and backward with dropout (training mode) and without it
+/// (evaluation mode, same graph otherwise), and the element-wise pieces of one fusion-layer attention map [64, 5, 150, 150]:
+/// libtorch's uniform draw over it, the keep-mask our dropout draws instead, its softmax, and q·kᵀ.
+/// </summary>
+[MemoryDiagnoser]
+public class DropoutCostBenchmarks
+{
+    private SentimentTransformer _model = null!;
+    private Tensor[] _inputs = null!;
+    private Tensor _target = null!;
+    private Tensor _attention = null!;
+    private Tensor _q = null!;
+    private Tensor _kT = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        torch.manual_seed(0);
+        ModalityInfo[] inputs = [new("text", [50, 300]), new("audio", [50, 5]), new("vision", [50, 20])];
+        _model = new SentimentTransformer(inputs, new TransformerModelOptions());
+        _inputs = inputs.Select(m => torch.randn([64, .. m.Shape])).ToArray();
+        _target = torch.randn(64);
+        _attention = torch.rand(64, 5, 150, 150);
+        _q = torch.randn(64, 5, 150, 8);
+        _kT = torch.randn(64, 5, 8, 150);
+    }
+
+    /// <summary>Forward and backward in training mode (every dropout draws its mask).</summary>
+    [Benchmark(Baseline = true)]
+    public void ForwardBackwardWithDropout() => ForwardBackward(train: true);
+
+    /// <summary>The same forward and backward in evaluation mode: no dropout masks.</summary>
+    [Benchmark]
+    public void ForwardBackwardWithoutDropout() => ForwardBackward(train: false);
+
+    /// <summary>U[0, 1) over one fusion-layer attention map, the draw behind its dropout mask.</summary>
+    [Benchmark]
+    public void UniformDrawAttentionMap() { using var u = torch.rand_like(_attention); }
+
+    /// <summary>The keep-mask the models' dropout draws for the same map (<see cref="SplitMixMask"/>, p = 0.15).</summary>
+    [Benchmark]
+    public void SplitMixMaskAttentionMap() { using var m = SplitMixMask.Create(_attention, 0.15); }
+
+    /// <summary>Softmax over the same map.</summary>
+    [Benchmark]
+    public void SoftmaxAttentionMap() { using var s = nn.functional.softmax(_attention, -1); }
+
+    /// <summary>q·kᵀ for the same map (head width 8).</summary>
+    [Benchmark]
+    public void QueryKeyProduct() { using var a = torch.matmul(_q, _kT); }
+
+    private void ForwardBackward(bool train)
+    {
+        using var scope = NewDisposeScope();
+        _model.train(train);
+        _model.zero_grad();
+        nn.functional.l1_loss(_model.call(_inputs).Prediction.reshape(-1), _target).backward();
+    }
+}
