@@ -32,7 +32,8 @@ public static class SplitMixMask
     /// </summary>
     public static Tensor Create(Tensor like, double p)
     {
-        ulong start = (ulong)torch.randint(long.MaxValue, [1], ScalarType.Int64).item<long>();
+        ulong start;
+        using (var draw = torch.randint(long.MaxValue, [1], ScalarType.Int64)) start = (ulong)draw.item<long>();
         var mask = torch.empty(like.shape, ScalarType.Float32);
         Fill(mask, start, Threshold(p), (float)(1.0 / (1.0 - p)));
         return mask;

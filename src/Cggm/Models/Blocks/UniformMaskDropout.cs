@@ -9,8 +9,8 @@ namespace Cggm.Models.Blocks;
 /// for float32 on the CPU (every model here) u comes from <see cref="SplitMixMask"/>, a counter-based stream seeded from
 /// torch's global generator and filled in parallel (13 ms against libtorch's 30 ms for <c>rand_like</c> on a [64, 5, 150, 150]
 /// attention map, allocation included; dropout had been over half of a MOSI-size step); elsewhere (CUDA, other dtypes) from
-/// <c>torch.rand_like</c>. Either way the distribution is
-/// <c>bernoulli_</c>'s; the random stream differs from libtorch's, as ours differs from PyTorch's anyway.
+/// <c>torch.rand_like</c>. Either way the distribution is <c>bernoulli_</c>'s; the random stream differs from libtorch's, as
+/// ours differs from PyTorch's anyway.
 /// </summary>
 public sealed class UniformMaskDropout : nn.Module<Tensor, Tensor>
 {
