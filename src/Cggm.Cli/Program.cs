@@ -1,5 +1,8 @@
 using Cggm.Cli;
+using Cggm.Training;
 using Spectre.Console;
+
+NativeAllocator.KeepFreedMemory();   // activations are reallocated every step: keep freed pages instead of faulting them in again
 
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

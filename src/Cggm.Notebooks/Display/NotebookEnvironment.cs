@@ -53,6 +53,7 @@ public sealed class NotebookEnvironment : HtmlView
                 "Run 'dotnet build -c Release' in the repository and open the notebook with the repository's kernel copy (.tools/interactive): " +
                 "VS Code picks it up from .vscode/settings.json, Jupyter with JUPYTER_PATH=<repo>/.tools/jupyter (see README, Notebooks).");
         var natives = TorchNative.Preload();                 // before any other TorchSharp call (CUDA: dotnet/TorchSharp#1491)
+        NativeAllocator.KeepFreedMemory();                   // as the CLI does: freed activations stay in the process for the next step
         var device = Devices.Default.ToString();
         return new NotebookEnvironment(profile ?? Profiles.FromEnvironment(), device, Devices.CudaProblem, natives,
             TorchNative.VersionOf(typeof(torch).Assembly), TorchNative.VersionOf(typeof(Microsoft.FSharp.Core.Unit).Assembly));

@@ -10,7 +10,7 @@ namespace Cggm.Models;
 /// <summary>
 /// f_i of the released sequence models (<c>models/msamodel.py</c> <c>Classifier</c>, built by <c>ClassifierGuided</c>; paper
 /// Eq. 5: "1–2 multi-head self-attention layers plus one fully connected layer"): a <see cref="TransformerEncoder"/> of
-/// <c>cls_layers</c> layers over h_i, its first token, proj1 (applied twice in the released code, see
+/// <c>cls_layers</c> layers over h_i, its first token (computed alone in the last layer, <see cref="TransformerEncoder.ForwardFirstToken"/>), proj1 (applied twice in the released code, see
 /// <see cref="TransformerModelOptions.RepeatClassifierProjection"/>) with a ReLU, and out_layer, shaped like the head's output layer.
 /// Uses the model's attention, ReLU, residual and embedding dropouts (no output dropout), as released.
 /// <c>[B, T, d]</c> → <c>[B, K]</c>.
@@ -47,7 +47,7 @@ public sealed class TransformerModalityClassifier : ModalityClassifier
     {
         if (h.dim() != 3 || h.shape[2] != Dim)
             throw new ArgumentException($"The modality classifier expects encoder features [B, T, {Dim}]; got [{string.Join(", ", h.shape)}].", nameof(h));
-        var x = bone.call(h).select(1, 0);
+        var x = bone.ForwardFirstToken(h);
         if (RepeatProjection) x = proj1.call(x);
         return outLayer.call(functional.relu(proj1.call(x)));
     }

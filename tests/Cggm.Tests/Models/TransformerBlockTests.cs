@@ -82,6 +82,51 @@ public class TransformerBlockTests
         Assert.True(encoder.call(x).allclose(expected, rtol: 1e-4, atol: 1e-5));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void The_first_token_path_gives_the_full_forwards_token_0_and_the_same_gradients(int layers)
+    {
+        torch.manual_seed(3);
+        using var encoder = new TransformerEncoder(8, 2, layers, Tiny.NoDropout);   // training mode, p = 0: deterministic
+        using var weights = torch.randn(8);
+        var input = torch.randn(3, 6, 8);
+
+        (Tensor Output, Tensor[] Gradients) Run(Func<Tensor, Tensor> firstToken)
+        {
+            encoder.zero_grad();
+            var x = input.detach().clone().requires_grad_(true);
+            var output = firstToken(x);
+            (output * weights).sum().backward();
+            return (output.detach(), [x.grad!.clone(), .. encoder.parameters().Select(p => p.grad is null ? torch.zeros_like(p) : p.grad.clone())]);
+        }
+
+        var full = Run(x => encoder.call(x).select(1, 0));
+        var first = Run(encoder.ForwardFirstToken);
+        Assert.Equal([3L, 8L], first.Output.shape);
+        Assert.True(first.Output.allclose(full.Output, rtol: 1e-5, atol: 1e-6), $"max diff {(first.Output - full.Output).abs().max().item<float>()}");
+        Assert.Equal(full.Gradients.Length, first.Gradients.Length);
+        for (int i = 0; i < full.Gradients.Length; i++)
+            Assert.True(first.Gradients[i].allclose(full.Gradients[i], rtol: 1e-4, atol: 1e-6), $"gradient {i}: max diff {(first.Gradients[i] - full.Gradients[i]).abs().max().item<float>()}");
+        // The input's later positions still matter (they are keys and values of the last layer), unless there is no layer.
+        Assert.Equal(layers > 0, first.Gradients[0].narrow(1, 1, 5).abs().sum().item<float>() > 0);
+    }
+
+    [Fact]
+    public void Attention_for_the_first_positions_equals_those_rows_of_the_full_attention()
+    {
+        torch.manual_seed(4);
+        using var attention = new MultiheadSelfAttention(8, 2, 0.0);
+        using var x = torch.randn(2, 5, 8);
+        using var full = attention.call(x);
+        using var first = attention.ForwardFirst(x, 2);
+        Assert.Equal([2L, 2L, 8L], first.shape);
+        Assert.True(first.allclose(full.narrow(1, 0, 2), rtol: 1e-5, atol: 1e-6));
+        Assert.Throws<ArgumentOutOfRangeException>(() => attention.ForwardFirst(x, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => attention.ForwardFirst(x, 6));
+    }
+
     [Fact]
     public void Wrong_widths_throw_before_reaching_native_matmul()
     {

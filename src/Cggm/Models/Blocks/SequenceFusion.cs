@@ -7,7 +7,8 @@ namespace Cggm.Models.Blocks;
 /// <summary>
 /// Ω of the released sequence models: concatenate h_1..h_M along time ([text; audio; vision] for MOSI/IEMOCAP, [vision; text]
 /// for Food, i.e. the dataset's modality order), run a <see cref="TransformerEncoder"/> (the released uses layers − 2 layers)
-/// and keep the first token, the "prediction token" of paper Eq. 2. <c>[B, T_i, d]</c> × M → <c>[B, d]</c>.
+/// and keep the first token, the "prediction token" of paper Eq. 2 (computed alone in the last layer,
+/// <see cref="TransformerEncoder.ForwardFirstToken"/>). <c>[B, T_i, d]</c> × M → <c>[B, d]</c>.
 /// </summary>
 public sealed class SequenceFusion : Module<Tensor[], Tensor>
 {
@@ -28,6 +29,6 @@ public sealed class SequenceFusion : Module<Tensor[], Tensor>
         for (int i = 0; i < features.Length; i++)
             if (features[i].dim() != 3 || features[i].shape[0] != batch || features[i].shape[2] != transformer.Dim)
                 throw new ArgumentException($"Fusion expects every feature as [B, T_i, {transformer.Dim}] with the same B = {batch}; feature {i} is [{string.Join(", ", features[i].shape)}].", nameof(features));
-        return transformer.call(torch.cat(features, 1)).select(1, 0);
+        return transformer.ForwardFirstToken(torch.cat(features, 1));
     }
 }

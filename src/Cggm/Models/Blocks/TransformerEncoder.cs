@@ -41,10 +41,31 @@ public sealed class TransformerEncoder : Module<Tensor, Tensor>
     /// <summary><c>[B, T, d]</c> → <c>[B, T, d]</c>.</summary>
     public override Tensor forward(Tensor input)
     {
-        if (input.dim() != 3 || input.shape[2] != Dim)
-            throw new ArgumentException($"The transformer encoder of width {Dim} expects [B, T, {Dim}]; got [{string.Join(", ", input.shape)}].", nameof(input));
-        var x = embeddingDropout.call(Math.Sqrt(Dim) * input + positions.call(input));
+        var x = Embed(input);
         foreach (var layer in layers) x = layer.call(x);
         return finalNorm.call(x);
+    }
+
+    /// <summary>
+    /// Token 0 of <see cref="forward"/>'s output, <c>[B, T, d]</c> → <c>[B, d]</c>, for readers that keep only that token (the
+    /// fusion's prediction token, the classifiers' first token). The last layer runs for token 0 alone
+    /// (<see cref="TransformerEncoderLayer.ForwardFirst"/>): the other positions' last-layer outputs reach nothing, so the
+    /// value and every gradient are unchanged (tested), while the last layer's attention map shrinks from T × T rows to 1 × T
+    /// and its feed-forward from T positions to one. Dropout draws fewer masks, so the random stream differs from forward's.
+    /// </summary>
+    public Tensor ForwardFirstToken(Tensor input)
+    {
+        var x = Embed(input);
+        for (int i = 0; i < LayerCount - 1; i++) x = layers[i].call(x);
+        x = LayerCount > 0 ? layers[LayerCount - 1].ForwardFirst(x, 1) : x.narrow(1, 0, 1);
+        return finalNorm.call(x).select(1, 0);
+    }
+
+    /// <summary>drop_embed(√d·x + PE(x)).</summary>
+    private Tensor Embed(Tensor input)
+    {
+        if (input.dim() != 3 || input.shape[2] != Dim)
+            throw new ArgumentException($"The transformer encoder of width {Dim} expects [B, T, {Dim}]; got [{string.Join(", ", input.shape)}].", nameof(input));
+        return embeddingDropout.call(Math.Sqrt(Dim) * input + positions.call(input));
     }
 }

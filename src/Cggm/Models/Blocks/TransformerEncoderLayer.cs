@@ -39,6 +39,21 @@ public sealed class TransformerEncoderLayer : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         x = x + attentionResidualDropout.call(selfAttention.call(attentionNorm.call(x)));
+        return FeedForward(x);
+    }
+
+    /// <summary>
+    /// The first <paramref name="queries"/> positions of <see cref="forward"/>'s output, <c>[B, T, d]</c> → <c>[B, queries, d]</c>:
+    /// every position still serves as a key and value, but attention and the feed-forward run for those positions only.
+    /// </summary>
+    public Tensor ForwardFirst(Tensor x, long queries)
+    {
+        var attended = selfAttention.ForwardFirst(attentionNorm.call(x), queries);
+        return FeedForward(x.narrow(1, 0, queries) + attentionResidualDropout.call(attended));
+    }
+
+    private Tensor FeedForward(Tensor x)
+    {
         var hidden = reluDropout.call(functional.relu(fc1.call(feedForwardNorm.call(x))));
         return x + feedForwardResidualDropout.call(fc2.call(hidden));
     }
