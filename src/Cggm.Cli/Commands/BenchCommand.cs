@@ -33,6 +33,11 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         [DefaultValue(3)]
         public int Warmup { get; init; } = 3;
 
+        [CommandOption("--rounds <N>")]
+        [Description("Measure every (model, method) this many times, alternating the order of the methods each round; medians and ratios are taken over the rounds.")]
+        [DefaultValue(1)]
+        public int Rounds { get; init; } = 1;
+
         [CommandOption("--threads <N>")]
         [Description("libtorch CPU threads (default: libtorch's own choice).")]
         public int? Threads { get; init; }
@@ -50,7 +55,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         public bool Json { get; init; }
 
         public override ValidationResult Validate() =>
-            Steps < 1 ? ValidationResult.Error("--steps must be at least 1.") : Threads is < 1 ? ValidationResult.Error("--threads must be at least 1.") : ValidationResult.Success();
+            Steps < 1 ? ValidationResult.Error("--steps must be at least 1.") : Rounds < 1 ? ValidationResult.Error("--rounds must be at least 1.") : Threads is < 1 ? ValidationResult.Error("--threads must be at least 1.") : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
@@ -60,34 +65,43 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
             .Select(c => c with { Settings = c.Settings with { Cggm = c.Settings.Cggm with { OverlapClassifiers = settings.OverlapClassifiers } } }).ToArray();
         var methods = settings.Methods is null ? null : Parsing.Names(settings.Methods, "--methods");
         foreach (var m in methods ?? []) Modulation.MethodRegistry.Get(m);
-        var measurements = new List<StepMeasurement>();
+        var rounds = new List<List<StepMeasurement>>();
         var clock = Stopwatch.StartNew();
-        foreach (var bench in cases)
+        for (int round = 0; round < settings.Rounds; round++)
         {
-            var names = methods ?? (bench.Name == "mosi" ? BenchSuite.MethodsFor(bench) : ["joint", "cggm", "cggm-reference"]);
-            foreach (var method in names)
+            var measured = new List<StepMeasurement>();
+            foreach (var bench in cases)
             {
-                cancellation.ThrowIfCancellationRequested();
-                try
+                var names = methods ?? (bench.Name == "mosi" ? BenchSuite.MethodsFor(bench) : ["joint", "cggm", "cggm-reference"]);
+                foreach (var method in round % 2 == 0 ? names : names.Reverse())
                 {
-                    var m = BenchSuite.Measure(bench, method, settings.Warmup, settings.Steps);
-                    measurements.Add(m);
-                    Progress(settings, $"{bench.Name} {m.Method}: median {m.MedianMs:F1} ms/step, peak {m.PeakMemoryMb:F0} MiB ({clock.Elapsed.TotalMinutes:F1} min so far)");
-                }
-                catch (NotSupportedException e)
-                {
-                    Progress(settings, $"{bench.Name} {method}: not defined ({e.Message})");
+                    cancellation.ThrowIfCancellationRequested();
+                    try
+                    {
+                        var m = BenchSuite.Measure(bench, method, settings.Warmup, settings.Steps);
+                        measured.Add(m);
+                        var roundText = settings.Rounds > 1 ? $"round {round + 1}/{settings.Rounds} " : "";
+                        Progress(settings, $"{roundText}{bench.Name} {m.Method}: median {m.MedianMs:F1} ms/step, peak {m.PeakMemoryMb:F0} MiB ({clock.Elapsed.TotalMinutes:F1} min so far)");
+                    }
+                    catch (NotSupportedException e)
+                    {
+                        if (round == 0) Progress(settings, $"{bench.Name} {method}: not defined ({e.Message})");
+                    }
                 }
             }
+            rounds.Add(measured);
         }
-        var ratios = measurements.GroupBy(m => m.Model).Select(g =>
+        var measurements = BenchRounds.Combine(rounds);
+        var ratios = measurements.Select(m => m.Model).Distinct().Select(model =>
         {
-            var joint = g.FirstOrDefault(m => m.Method == "joint");
+            var (paper, reference) = (BenchRounds.Ratio(rounds, model, "cggm"), BenchRounds.Ratio(rounds, model, "cggm-reference"));
             return new
             {
-                model = g.Key,
-                cggmOverJoint = joint is null ? (double?)null : g.FirstOrDefault(m => m.Method == "cggm")?.MedianMs / joint.MedianMs,
-                cggmReferenceOverJoint = joint is null ? (double?)null : g.FirstOrDefault(m => m.Method == "cggm-reference")?.MedianMs / joint.MedianMs,
+                model,
+                cggmOverJoint = paper?.Median,
+                cggmReferenceOverJoint = reference?.Median,
+                cggmOverJointRange = paper is null ? null : new[] { paper.Min, paper.Max },
+                cggmReferenceOverJointRange = reference is null ? null : new[] { reference.Min, reference.Max },
             };
         }).ToArray();
         var parameters = cases.Select(c => { var (model, cls) = BenchSuite.ParameterCounts(c); return new { model = c.Name, modelParameters = model, classifierParameters = cls, classifierMegabytesFp32 = cls * 4 / 1048576.0 }; }).ToArray();
@@ -95,10 +109,11 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         var report = new
         {
             machine = new { cores = Environment.ProcessorCount, torchThreads = torch.get_num_threads(), os = System.Runtime.InteropServices.RuntimeInformation.OSDescription },
-            settings = new { settings.Steps, settings.Warmup, settings.OverlapClassifiers },
+            settings = new { settings.Steps, settings.Warmup, settings.Rounds, settings.OverlapClassifiers },
             seconds = clock.Elapsed.TotalSeconds,
             measurements,
             ratios,
+            rounds = settings.Rounds > 1 ? rounds : null,
             parameters,
             soak = soak?.Select(s => new { step = s.Step, residentMb = s.ResidentMb }).ToArray(),
             soakGrowthMb = soak is { Count: > 1 } ? soak[^1].ResidentMb - soak[0].ResidentMb : (double?)null,
@@ -111,9 +126,9 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         var table = new Table().AddColumns("Model", "Method", "Median ms/step", "p10–p90", "Peak MiB", "× joint");
         foreach (var m in measurements)
         {
-            var joint = measurements.FirstOrDefault(j => j.Model == m.Model && j.Method == "joint");
+            var ratio = m.Method == "joint" ? new RoundRatio(1, 1, 1) : BenchRounds.Ratio(rounds, m.Model, m.Method);
             table.AddRow(m.Model, Markup.Escape(m.Method), m.MedianMs.ToString("F1"), $"{m.P10Ms:F0}–{m.P90Ms:F0}", m.PeakMemoryMb.ToString("F0"),
-                joint is null ? "" : (m.MedianMs / joint.MedianMs).ToString("F2"));
+                ratio is null ? "" : settings.Rounds > 1 ? $"{ratio.Median:F2} ({ratio.Min:F2}–{ratio.Max:F2})" : ratio.Median.ToString("F2"));
         }
         AnsiConsole.Write(table);
         if (report.soakGrowthMb is { } growth) AnsiConsole.MarkupLine($"Memory soak: {soak!.Count * 100} steps, resident memory grew {growth:F1} MiB from step {soak[0].Step} to {soak[^1].Step}.");

@@ -10,7 +10,8 @@ namespace Cggm.Models;
 /// <summary>
 /// f_i of the released sequence models (<c>models/msamodel.py</c> <c>Classifier</c>, built by <c>ClassifierGuided</c>; paper
 /// Eq. 5: "1–2 multi-head self-attention layers plus one fully connected layer"): a <see cref="TransformerEncoder"/> of
-/// <c>cls_layers</c> layers over h_i, its first token (computed alone in the last layer, <see cref="TransformerEncoder.ForwardFirstToken"/>), proj1 (applied twice in the released code, see
+/// <c>cls_layers</c> layers over h_i, its first token (computed alone in the last layer,
+/// <see cref="TransformerEncoder.ForwardFirstToken"/>), proj1 (applied twice in the released code, see
 /// <see cref="TransformerModelOptions.RepeatClassifierProjection"/>) with a ReLU, and out_layer, shaped like the head's output layer.
 /// Uses the model's attention, ReLU, residual and embedding dropouts (no output dropout), as released.
 /// <c>[B, T, d]</c> → <c>[B, K]</c>.

@@ -45,7 +45,9 @@ public sealed record MlaOptions
 /// entropies e_m = H(softmax(g(h_m))) and λ_m = softmax_m(max_j e_j − e_m).
 /// <para>Route: the shared head g is the model's own fusion and head reached by zero-masking, g(h_m) = 𝓕(Ω([0, …, h_m, …, 0]));
 /// the paper's g is one linear layer, ours is an MLP, so every linear layer of the fusion and head keeps its own
-/// projector fed with that layer's input (the multi-layer form of OWM, Zeng et al. 2019); biases are not projected.
+/// projector fed with that layer's input (the multi-layer form of OWM, Zeng et al. 2019); biases are not projected. In a
+/// sequence fusion's last layer only the prediction token runs (<see cref="Models.Blocks.TransformerEncoder.ForwardFirstToken"/>),
+/// so its layers average that token's input alone — the only input whose gradient reaches their weights.
 /// Deviations from the released code, which we do not follow: its projection never runs (the name check
 /// <c>"module.weight"</c> never matches), its entropy is taken over the batch dimension, and P is renormalised each step
 /// (<see cref="MlaProjection.Normalized"/> reproduces the intended code, <see cref="MlaProjection.Off"/> the code as run).

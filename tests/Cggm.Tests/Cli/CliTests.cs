@@ -51,15 +51,19 @@ public sealed class CliTests : IDisposable
     public void Bench_json_holds_only_the_report_on_stdout_and_reports_progress_on_stderr()
     {
         var (code, stdout, stderr) = Faults.CliProcess.Capture(["bench", "--models", "mosi", "--methods", "joint,cggm", "--steps", "1", "--warmup", "0",
-                                                               "--threads", "1", "--overlap-classifiers", "--json"]);
+                                                               "--threads", "1", "--overlap-classifiers", "--rounds", "2", "--json"]);
         Assert.True(code == 0, stderr);
         using var report = System.Text.Json.JsonDocument.Parse(stdout);
         var root = report.RootElement;
         Assert.Equal(["joint", "cggm"], root.GetProperty("measurements").EnumerateArray().Select(m => m.GetProperty("method").GetString()));
         Assert.True(root.GetProperty("settings").GetProperty("overlapClassifiers").GetBoolean());
         Assert.True(root.GetProperty("ratios")[0].GetProperty("cggmOverJoint").GetDouble() > 0);
-        Assert.Contains("mosi joint: median", stderr);
-        Assert.Contains("mosi cggm: median", stderr);
+        Assert.Equal(2, root.GetProperty("settings").GetProperty("rounds").GetInt32());
+        // Round 2 runs the methods in the opposite order; the combined measurements keep round 1's.
+        Assert.Equal(["cggm", "joint"], root.GetProperty("rounds")[1].EnumerateArray().Select(m => m.GetProperty("method").GetString()));
+        Assert.Equal(2, root.GetProperty("ratios")[0].GetProperty("cggmOverJointRange").GetArrayLength());
+        Assert.Contains("round 1/2 mosi joint: median", stderr);
+        Assert.Contains("round 2/2 mosi cggm: median", stderr);
     }
 
     public void Dispose()

@@ -1,0 +1,47 @@
+namespace Cggm.Analysis;
+
+/// <summary>A ratio of median step times measured over several rounds: the median, smallest and largest per-round ratio.</summary>
+public sealed record RoundRatio(double Median, double Min, double Max);
+
+/// <summary>
+/// Combines repeated rounds of step measurements (each round measures every (model, method) once, as <c>cggm bench --rounds</c>
+/// runs them). A ratio is taken within each round, where both methods ran minutes apart, and then summarised over the rounds,
+/// so that the machine's drift over a long bench does not land on one method.
+/// </summary>
+public static class BenchRounds
+{
+    /// <summary>One measurement per (model, method), in first-measured order: medians over the rounds of the median, p10 and p90; the largest peak; the steps summed.</summary>
+    public static IReadOnlyList<StepMeasurement> Combine(IReadOnlyList<IReadOnlyList<StepMeasurement>> rounds) =>
+        rounds.SelectMany(r => r).GroupBy(m => (m.Model, m.Method)).Select(g =>
+        {
+            var all = g.ToArray();
+            return all[0] with
+            {
+                Steps = all.Sum(m => m.Steps),
+                MedianMs = Median(all.Select(m => m.MedianMs)),
+                P10Ms = Median(all.Select(m => m.P10Ms)),
+                P90Ms = Median(all.Select(m => m.P90Ms)),
+                PeakMemoryMb = all.Max(m => m.PeakMemoryMb),
+            };
+        }).ToArray();
+
+    /// <summary>
+    /// <paramref name="method"/>'s median step time over <paramref name="baseline"/>'s on <paramref name="model"/>, per round, summarised
+    /// over the rounds that measured both; null when none did.
+    /// </summary>
+    public static RoundRatio? Ratio(IReadOnlyList<IReadOnlyList<StepMeasurement>> rounds, string model, string method, string baseline = "joint")
+    {
+        var ratios = rounds.Select(r => (Of: r.FirstOrDefault(m => m.Model == model && m.Method == method), Base: r.FirstOrDefault(m => m.Model == model && m.Method == baseline)))
+            .Where(p => p.Of is not null && p.Base is not null).Select(p => p.Of!.MedianMs / p.Base!.MedianMs).ToArray();
+        return ratios.Length == 0 ? null : new RoundRatio(Median(ratios), ratios.Min(), ratios.Max());
+    }
+
+    /// <summary>The middle value (the mean of the two middle values for an even count).</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0) throw new ArgumentException("The median of no values is undefined.", nameof(values));
+        int mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}
