@@ -36,6 +36,8 @@ public static class StepBenchmark
         int batch = options.BatchSize;
         using var data = new RandomTensorDataset(modelName, inputs, label, (warmup + steps) * batch, batch, batch, seed);
         GC.Collect();
+        GC.WaitForPendingFinalizers();   // tensors of the previous case are freed by their finalizers
+        NativeAllocator.ReleaseFreedMemory();   // else the peak below would include what earlier cases freed and the allocator kept
         ProcessMemory.ResetPeak();
         double before = ProcessMemory.Resident / 1048576.0;
         Seeding.Everything(seed);

@@ -35,6 +35,27 @@ public static class NativeAllocator
         }
     }
 
+    /// <summary>
+    /// Hands the freed memory <see cref="KeepFreedMemory"/> keeps back to the kernel (<c>malloc_trim(0)</c>), so that a following
+    /// peak-memory measurement starts from what is in use; false where there is no glibc.
+    /// </summary>
+    public static bool ReleaseFreedMemory()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            malloc_trim(0);
+            return true;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
     [DllImport("libc.so.6")]
     private static extern int mallopt(int parameter, int value);
+
+    [DllImport("libc.so.6")]
+    private static extern int malloc_trim(nuint pad);
 }
