@@ -40,6 +40,22 @@ public static class BenchSuite
     public static BenchCase Case(string name) => Cases.FirstOrDefault(c => c.Name == name)
         ?? throw new ArgumentException($"Unknown benchmark model '{name}'. Known: {string.Join(", ", Cases.Select(c => c.Name))}.", nameof(name));
 
+    /// <summary>
+    /// <paramref name="bench"/> with classifiers f_i of <paramref name="layers"/> transformer layers: the released configuration
+    /// has 2 (<c>cls_layers</c>), the paper allows 1–2 (Eq. 5). Transformer models only (BraTS's f_i are ResNet blocks).
+    /// </summary>
+    public static BenchCase WithClassifierLayers(BenchCase bench, int layers)
+    {
+        if (layers < 1) throw new ArgumentOutOfRangeException(nameof(layers), layers, "A classifier needs at least one transformer layer.");
+        return bench.Settings switch
+        {
+            MosiSettings s => bench with { Settings = s with { Model = s.Model with { ClassifierLayers = layers } } },
+            IemocapSettings s => bench with { Settings = s with { Model = s.Model with { ClassifierLayers = layers } } },
+            Food101Settings s => bench with { Settings = s with { Model = s.Model with { ClassifierLayers = layers } } },
+            _ => throw new ArgumentException($"The classifier's layer count applies to the transformer models (mosi, iemocap, food101); {bench.Name}'s classifiers are ResNet blocks.", nameof(bench)),
+        };
+    }
+
     /// <summary>Measures <paramref name="method"/> on <paramref name="bench"/>.</summary>
     public static StepMeasurement Measure(BenchCase bench, string method, int warmup, int steps) =>
         StepBenchmark.Measure(bench.Name, bench.Inputs, bench.Label, bench.Settings.CreateModel, bench.Settings.CreateTask(), method,
