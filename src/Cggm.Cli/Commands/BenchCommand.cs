@@ -131,7 +131,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         var table = new Table().AddColumns("Model", "Method", "Median ms/step", "p10–p90", "Peak MiB", "× joint");
         foreach (var m in measurements)
         {
-            var ratio = m.Method == "joint" ? new RoundRatio(1, 1, 1) : BenchRounds.Ratio(rounds, m.Model, m.Method);
+            var ratio = BenchRounds.Ratio(rounds, m.Model, m.Method);   // joint's own is 1 (1–1)
             table.AddRow(m.Model, Markup.Escape(m.Method), m.MedianMs.ToString("F1"), $"{m.P10Ms:F0}–{m.P90Ms:F0}", m.PeakMemoryMb.ToString("F0"),
                 ratio is null ? "" : settings.Rounds > 1 ? $"{ratio.Median:F2} ({ratio.Min:F2}–{ratio.Max:F2})" : ratio.Median.ToString("F2"));
         }

@@ -71,8 +71,7 @@ public static class StepCost
             }
             if (k >= warmup) times.Add(clock.Elapsed.TotalSeconds);
         }
-        var sorted = times.Order().ToArray();
-        double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
+        double median = BenchRounds.Median(times);
         return new StepCostMeasurement(label, median, times.Average(), steps, ProcessMemory.Available ? ProcessMemory.Peak : null);
     }
 }

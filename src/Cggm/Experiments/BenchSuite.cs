@@ -47,13 +47,9 @@ public static class BenchSuite
     public static BenchCase WithClassifierLayers(BenchCase bench, int layers)
     {
         if (layers < 1) throw new ArgumentOutOfRangeException(nameof(layers), layers, "A classifier needs at least one transformer layer.");
-        return bench.Settings switch
-        {
-            MosiSettings s => bench with { Settings = s with { Model = s.Model with { ClassifierLayers = layers } } },
-            IemocapSettings s => bench with { Settings = s with { Model = s.Model with { ClassifierLayers = layers } } },
-            Food101Settings s => bench with { Settings = s with { Model = s.Model with { ClassifierLayers = layers } } },
-            _ => throw new ArgumentException($"The classifier's layer count applies to the transformer models (mosi, iemocap, food101); {bench.Name}'s classifiers are ResNet blocks.", nameof(bench)),
-        };
+        var settings = bench.Settings.WithTransformerModel(m => m with { ClassifierLayers = layers })
+            ?? throw new ArgumentException($"The classifier's layer count applies to the transformer models (mosi, iemocap, food101); {bench.Name}'s classifiers are ResNet blocks.", nameof(bench));
+        return bench with { Settings = settings };
     }
 
     /// <summary>Measures <paramref name="method"/> on <paramref name="bench"/>.</summary>

@@ -126,13 +126,8 @@ public static class PaperExperiment
     {
         var scaled = paper with { Epochs = budget.Epochs ?? paper.Epochs, BatchSize = budget.BatchSize ?? paper.BatchSize };
         if (budget.EncoderLayers is not { } layers) return scaled;
-        return scaled switch
-        {
-            MosiSettings m => m with { Model = m.Model with { Layers = layers } },
-            IemocapSettings i => i with { Model = i.Model with { Layers = layers } },
-            Food101Settings f => f with { Model = f.Model with { Layers = layers } },
-            _ => throw new ArgumentException($"{paper.Dataset}: a budget with {nameof(ProfileBudget.EncoderLayers)} needs a transformer model (CMU-MOSI, IEMOCAP, UPMC-Food 101).", nameof(budget)),
-        };
+        return scaled.WithTransformerModel(m => m with { Layers = layers })
+            ?? throw new ArgumentException($"{paper.Dataset}: a budget with {nameof(ProfileBudget.EncoderLayers)} needs a transformer model (CMU-MOSI, IEMOCAP, UPMC-Food 101).", nameof(budget));
     }
 
     /// <summary>

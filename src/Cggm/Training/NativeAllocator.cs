@@ -22,30 +22,27 @@ public static class NativeAllocator
     private const int TrimThreshold = 1 << 30;
 
     /// <summary>Raises glibc's mmap and trim thresholds; true when both were accepted.</summary>
-    public static bool KeepFreedMemory()
-    {
-        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(Variable) == "0") return false;
-        try
-        {
-            return mallopt(MmapThresholdParameter, MmapThreshold) == 1 & mallopt(TrimThresholdParameter, TrimThreshold) == 1;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return false;   // not glibc (musl has no mallopt)
-        }
-    }
+    public static bool KeepFreedMemory() =>
+        Environment.GetEnvironmentVariable(Variable) != "0"
+        && OnGlibc(() => mallopt(MmapThresholdParameter, MmapThreshold) == 1 & mallopt(TrimThresholdParameter, TrimThreshold) == 1);
 
     /// <summary>
     /// Hands the freed memory <see cref="KeepFreedMemory"/> keeps back to the kernel (<c>malloc_trim(0)</c>), so that a following
     /// peak-memory measurement starts from what is in use; false where there is no glibc.
     /// </summary>
-    public static bool ReleaseFreedMemory()
+    public static bool ReleaseFreedMemory() => OnGlibc(() =>
+    {
+        malloc_trim(0);
+        return true;
+    });
+
+    /// <summary><paramref name="call"/>'s result on Linux with glibc; false elsewhere (musl has neither function).</summary>
+    private static bool OnGlibc(Func<bool> call)
     {
         if (!OperatingSystem.IsLinux()) return false;
         try
         {
-            malloc_trim(0);
-            return true;
+            return call();
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

@@ -9,7 +9,7 @@ public class NativeAllocatorTests
     [SkippableFact]
     public void Glibc_accepts_both_thresholds_and_the_variable_turns_it_off()
     {
-        Skip.IfNot(OperatingSystem.IsLinux() && new[] { "/lib/x86_64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libc.so.6", "/lib64/libc.so.6" }.Any(File.Exists), "needs Linux with glibc (these machines)");
+        RequireGlibc();
         Assert.True(NativeAllocator.KeepFreedMemory());
         var before = Environment.GetEnvironmentVariable(NativeAllocator.Variable);
         try
@@ -26,7 +26,7 @@ public class NativeAllocatorTests
     [SkippableFact]
     public void Freed_tensors_stay_resident_until_released()
     {
-        Skip.IfNot(OperatingSystem.IsLinux() && new[] { "/lib/x86_64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libc.so.6", "/lib64/libc.so.6" }.Any(File.Exists), "needs Linux with glibc (these machines)");
+        RequireGlibc();
         Assert.True(NativeAllocator.KeepFreedMemory());
         NativeAllocator.ReleaseFreedMemory();
         double Mb() => ProcessMemory.Resident / 1048576.0;
@@ -41,4 +41,8 @@ public class NativeAllocatorTests
         Assert.True(allocated - freed < 100, $"freeing gave {allocated - freed:F0} MiB back to the kernel at once; it should stay in the process");
         Assert.True(freed - released > 150, $"releasing gave back {freed - released:F0} MiB of the 256 MiB freed");
     }
+
+    private static void RequireGlibc() =>
+        Skip.IfNot(OperatingSystem.IsLinux() && new[] { "/lib/x86_64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libc.so.6", "/lib64/libc.so.6" }.Any(File.Exists),
+                   "needs Linux with glibc (these machines)");
 }

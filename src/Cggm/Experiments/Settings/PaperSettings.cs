@@ -51,6 +51,18 @@ public abstract record PaperSettings
     /// <summary>A fresh model for <paramref name="data"/> (its modality shapes and order).</summary>
     public abstract MultimodalModel CreateModel(IMultimodalDataset data);
 
+    /// <summary>
+    /// These settings with the transformer model's options changed by <paramref name="change"/> (CMU-MOSI, IEMOCAP, UPMC-Food
+    /// 101); null for the other models.
+    /// </summary>
+    public PaperSettings? WithTransformerModel(Func<TransformerModelOptions, TransformerModelOptions> change) => this switch
+    {
+        MosiSettings m => m with { Model = change(m.Model) },
+        IemocapSettings i => i with { Model = change(i.Model) },
+        Food101Settings f => f with { Model = (FoodTransformerOptions)change(f.Model) },
+        _ => null,
+    };
+
     /// <summary>The trainer options. The passive probes of non-CGGM methods use the classifier optimizer.</summary>
     public TrainerOptions Trainer() => new()
     {
