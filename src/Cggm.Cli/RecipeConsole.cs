@@ -1,6 +1,7 @@
 using Cggm.Experiments;
 using Cggm.Training;
 using Spectre.Console;
+using Cggm.IO;
 
 namespace Cggm.Cli;
 

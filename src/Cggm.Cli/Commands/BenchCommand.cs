@@ -7,6 +7,8 @@ using Cggm.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using TorchSharp;
+using Cggm.IO;
+using Cggm.Bench;
 
 namespace Cggm.Cli.Commands;
 

@@ -3,6 +3,7 @@ using Cggm.Experiments;
 using Cggm.Notebooks.Reproductions;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Cggm.IO;
 
 namespace Cggm.Cli.Commands;
 

@@ -5,6 +5,7 @@ using Cggm.Experiments.Sweeps;
 using Cggm.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Cggm.IO;
 
 namespace Cggm.Cli.Commands;
 

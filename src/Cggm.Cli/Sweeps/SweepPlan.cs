@@ -1,5 +1,6 @@
 using Cggm.Experiments.Sweeps;
 using Cggm.Training;
+using Cggm.IO;
 
 namespace Cggm.Cli.Sweeps;
 

@@ -3,6 +3,7 @@ using System.Text;
 using Cggm.Experiments;
 using Cggm.Training;
 using Plotly.NET;
+using Cggm.IO;
 
 namespace Cggm.Notebooks.Reports;
 

@@ -2,6 +2,7 @@ using Cggm.Data;
 using Cggm.Experiments;
 using Cggm.Notebooks.Charts;
 using Cggm.Notebooks.Tables;
+using Cggm.IO;
 
 namespace Cggm.Notebooks.Reproductions;
 

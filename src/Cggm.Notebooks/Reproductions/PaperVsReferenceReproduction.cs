@@ -2,6 +2,7 @@ using Cggm.Experiments;
 using Cggm.Notebooks.Charts;
 using Cggm.Notebooks.Tables;
 using Microsoft.Data.Analysis;
+using Cggm.IO;
 
 namespace Cggm.Notebooks.Reproductions;
 

@@ -1,6 +1,7 @@
 using Cggm.Experiments;
 using Cggm.Notebooks.Charts;
 using Cggm.Notebooks.Tables;
+using Cggm.IO;
 
 namespace Cggm.Notebooks.Reproductions;
 

@@ -3,6 +3,7 @@ using System.Text;
 using Cggm.Notebooks.Reports;
 using Cggm.Training;
 using Microsoft.Data.Analysis;
+using Cggm.IO;
 
 namespace Cggm.Notebooks.Reproductions;
 

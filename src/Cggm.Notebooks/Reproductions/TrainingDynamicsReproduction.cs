@@ -3,6 +3,7 @@ using Cggm.Experiments;
 using Cggm.Notebooks.Charts;
 using Microsoft.Data.Analysis;
 using Plotly.NET.CSharp;
+using Cggm.IO;
 
 namespace Cggm.Notebooks.Reproductions;
 

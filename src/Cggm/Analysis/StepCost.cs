@@ -71,7 +71,7 @@ public static class StepCost
             }
             if (k >= warmup) times.Add(clock.Elapsed.TotalSeconds);
         }
-        double median = BenchRounds.Median(times);
+        double median = Statistics.Median(times);
         return new StepCostMeasurement(label, median, times.Average(), steps, ProcessMemory.Available ? ProcessMemory.Peak : null);
     }
 }

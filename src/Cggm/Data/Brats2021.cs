@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using static TorchSharp.torch;
+using Cggm.IO;
 
 namespace Cggm.Data;
 
@@ -290,7 +291,7 @@ public sealed class Brats2021 : IMultimodalDataset
             try
             {
                 var json = new JsonObject { ["settings"] = settings, ["cases"] = entries.DeepClone() };
-                Training.AtomicFile.WriteAllText(cachePath, json.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+                AtomicFile.WriteAllText(cachePath, json.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
                 options.Log?.Invoke($"BraTS: tumour-slice lists of {cases.Length} case(s) saved to {cachePath}.");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

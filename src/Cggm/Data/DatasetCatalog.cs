@@ -1,3 +1,4 @@
+using Cggm.IO;
 namespace Cggm.Data;
 
 /// <summary>Options a caller may pass when opening a dataset by name; unset values keep each dataset's defaults.</summary>
@@ -38,7 +39,7 @@ public static class DatasetCatalog
     {
         var chosen = !string.IsNullOrWhiteSpace(dataRoot) ? dataRoot
             : Environment.GetEnvironmentVariable(DataRootVariable) is { Length: > 0 } env ? env
-            : Path.Combine(Experiments.RepositoryPaths.Root, "data");
+            : Path.Combine(RepositoryPaths.Root, "data");
         return Path.GetFullPath(chosen);
     }
 

@@ -1,3 +1,4 @@
+using Cggm.IO;
 namespace Cggm.Experiments;
 
 /// <summary>A comparison on one of the paper's datasets at a profile.</summary>

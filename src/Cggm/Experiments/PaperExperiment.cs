@@ -1,6 +1,7 @@
 using Cggm.Data;
 using Cggm.Experiments.Settings;
 using Cggm.Models.Blocks;
+using Cggm.IO;
 
 namespace Cggm.Experiments;
 

@@ -1,4 +1,3 @@
-using Cggm.Tasks;
 using static TorchSharp.torch;
 
 namespace Cggm.Metrics;
@@ -21,7 +20,7 @@ public sealed class SegmentationMetrics(IReadOnlyList<SegmentationRegion> region
         using var scope = NewDisposeScope();
         var labels = prediction.argmax(1);
         for (int r = 0; r < regions.Count; r++)
-            _sums[r] += DiceScore.PerSample(SegmentationTask.RegionMask(labels, regions[r]), SegmentationTask.RegionMask(target, regions[r])).sum().item<float>();
+            _sums[r] += DiceScore.PerSample(regions[r].Mask(labels), regions[r].Mask(target)).sum().item<float>();
         _count += (int)prediction.shape[0];
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cggm.Training;
+using Cggm.IO;
 
 namespace Cggm.Modulation;
 

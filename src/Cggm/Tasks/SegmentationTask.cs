@@ -4,16 +4,6 @@ using static TorchSharp.torch;
 
 namespace Cggm.Tasks;
 
-/// <summary>A tumour region scored by Dice: the set of label values it contains.</summary>
-/// <param name="Name">"WT", "TC" or "ET" for BraTS.</param>
-/// <param name="Labels">Class indices that belong to the region.</param>
-public sealed record SegmentationRegion(string Name, int[] Labels)
-{
-    /// <summary>BraTS regions after the 4 → 3 remap: ET = {3}, TC = {1, 3}, WT = {1, 2, 3}.</summary>
-    public static IReadOnlyList<SegmentationRegion> Brats { get; } =
-        [new("WT", [1, 2, 3]), new("TC", [1, 3]), new("ET", [3])];
-}
-
 /// <summary>
 /// Per-pixel segmentation (BraTS 2021). Loss = <see cref="CeWeight"/>·CE_w + <see cref="DiceWeight"/>·(1 − soft Dice over
 /// classes 1..C−1 pooled over the batch, smooth 0.01), as the released <c>SegLoss</c>; the paper (Appendix B) states
@@ -78,15 +68,7 @@ public sealed class SegmentationTask : LearningTask
     {
         using var _ = no_grad();
         var labels = prediction.argmax(1);
-        return torch.stack(Regions.Select(r => DiceScore.PerSample(RegionMask(labels, r), RegionMask(target, r)).mean())).mean();
-    }
-
-    /// <summary>A float mask, 1 where the label belongs to <paramref name="region"/>.</summary>
-    public static Tensor RegionMask(Tensor labels, SegmentationRegion region)
-    {
-        Tensor? mask = null;
-        foreach (var l in region.Labels) mask = mask is null ? labels.eq(l) : mask.logical_or(labels.eq(l));
-        return mask!.to(ScalarType.Float32);
+        return torch.stack(Regions.Select(r => DiceScore.PerSample(r.Mask(labels), r.Mask(target)).mean())).mean();
     }
 
     /// <inheritdoc />

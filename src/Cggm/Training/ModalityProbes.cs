@@ -1,5 +1,3 @@
-using Cggm.Analysis;
-using Cggm.Modulation;
 using static TorchSharp.torch;
 
 namespace Cggm.Training;

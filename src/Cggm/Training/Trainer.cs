@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using System.Text;
-using Cggm.Analysis;
 using Cggm.Data;
 using Cggm.Models;
-using Cggm.Modulation;
 using Cggm.Tasks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Cggm.IO;
 
 namespace Cggm.Training;
 

@@ -1,4 +1,5 @@
 using Cggm.Analysis;
+using Cggm.Bench;
 
 namespace Cggm.Tests.Analysis;
 
@@ -37,8 +38,8 @@ public class BenchRoundsTests
     [Fact]
     public void The_median_of_an_odd_count_is_the_middle_value_and_no_values_are_refused()
     {
-        Assert.Equal(2, BenchRounds.Median([3, 1, 2]));
-        Assert.Equal(2.5, BenchRounds.Median([4, 1, 3, 2]));
-        Assert.Throws<ArgumentException>(() => BenchRounds.Median([]));
+        Assert.Equal(2, Statistics.Median([3, 1, 2]));
+        Assert.Equal(2.5, Statistics.Median([4, 1, 3, 2]));
+        Assert.Throws<ArgumentException>(() => Statistics.Median([]));
     }
 }

@@ -1,5 +1,6 @@
 using Cggm.Data;
 using Cggm.Experiments;
+using Cggm.IO;
 
 namespace Cggm.Tests.AvDigits;
 

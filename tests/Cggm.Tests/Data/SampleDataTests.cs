@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cggm.Data;
 using static TorchSharp.torch;
+using Cggm.IO;
 
 namespace Cggm.Tests.Data;
 
@@ -107,8 +108,8 @@ public sealed class SampleDataTests
             Assert.Equal(Path.Combine("/tmp/from-env", "iemocap"), DatasetCatalog.DatasetRoot("IEMOCAP"));
             Environment.SetEnvironmentVariable(DatasetCatalog.DataRootVariable, null);
             // Tests run in bin/…: ./data is the clone's data/ folder, found from the working directory.
-            Assert.Equal(Path.Combine(Cggm.Experiments.RepositoryPaths.Root, "data"), DatasetCatalog.DataRoot());
-            Assert.True(File.Exists(Path.Combine(Cggm.Experiments.RepositoryPaths.Root, "Cggm.Notebooks.sln")));
+            Assert.Equal(Path.Combine(RepositoryPaths.Root, "data"), DatasetCatalog.DataRoot());
+            Assert.True(File.Exists(Path.Combine(RepositoryPaths.Root, "Cggm.Notebooks.sln")));
         }
         finally { Environment.SetEnvironmentVariable(DatasetCatalog.DataRootVariable, saved); }
         Assert.Equal("/tmp/own", DatasetCatalog.DatasetRoot("mosi", "/tmp/own"));

@@ -1,4 +1,5 @@
 using Cggm.Experiments;
+using Cggm.Bench;
 
 namespace Cggm.Tests.Experiments;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Cggm.Cli.Commands;
 using Cggm.Experiments;
+using Cggm.IO;
 
 namespace Cggm.Tests.Gpu;
 

@@ -5,6 +5,7 @@ using Cggm.Tasks;
 using Cggm.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using Cggm.IO;
 
 namespace Cggm.Tests.Training;
 

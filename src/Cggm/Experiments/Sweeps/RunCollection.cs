@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Cggm.Modulation;
 using Cggm.Training;
+using Cggm.IO;
 
 namespace Cggm.Experiments.Sweeps;
 

@@ -1,5 +1,6 @@
 using Cggm.Modulation;
 using Cggm.Training;
+using Cggm.IO;
 
 namespace Cggm.Experiments.Sweeps;
 

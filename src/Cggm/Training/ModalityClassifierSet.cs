@@ -4,7 +4,7 @@ using Cggm.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Cggm.Modulation;
+namespace Cggm.Training;
 
 /// <summary>The result of one training pass of the classifiers on a batch.</summary>
 /// <param name="Predictions">ŷ_{m_i} = f_i(h_i), one per modality.</param>
@@ -111,7 +111,7 @@ public sealed class ModalityClassifierSet : IDisposable
     }
 
     /// <summary>∇θ^{f_i}: the gradient of classifier i's output-layer weight after <see cref="Train"/> (paper Eq. 9).</summary>
-    public Tensor OutputGradient(int modality) => Analysis.GradientTools.GradOrZeros(_classifiers[modality].OutputWeight);
+    public Tensor OutputGradient(int modality) => GradientTools.GradOrZeros(_classifiers[modality].OutputWeight);
 
     /// <summary>Updates the classifiers with their optimizer.</summary>
     public void Step() => _optimizer.step();

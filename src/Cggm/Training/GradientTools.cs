@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Cggm.Analysis;
+namespace Cggm.Training;
 
 /// <summary>Gradient geometry used by the balancing methods and the probes: norms, cosines, in-place scaling.</summary>
 public static class GradientTools

@@ -1,4 +1,4 @@
-namespace Cggm.Training;
+namespace Cggm.IO;
 
 /// <summary>Writes files so that a reader sees either the old content or the new one, never a partial file:
 /// write to a temporary file in the same folder, flush it to disk, then rename it over the target. For fault tests, the

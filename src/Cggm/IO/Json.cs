@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Cggm.Training;
+namespace Cggm.IO;
 
 /// <summary>The JSON settings of every file a run writes (configs, metrics, history inside checkpoints).</summary>
 public static class Json

@@ -1,3 +1,4 @@
+using Cggm.Training;
 namespace Cggm.Modulation;
 
 /// <summary>

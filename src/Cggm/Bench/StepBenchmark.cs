@@ -5,7 +5,9 @@ using Cggm.Modulation;
 using Cggm.Tasks;
 using Cggm.Training;
 
-namespace Cggm.Analysis;
+using Cggm.Analysis;
+
+namespace Cggm.Bench;
 
 /// <summary>One benchmarked (model, method) pair.</summary>
 /// <param name="Model">Model case name.</param>

@@ -72,7 +72,7 @@ public sealed class MmPareto : BalancingMethod
     {
         using var _ = no_grad();
         double alpha = 0.5;
-        double cos = Analysis.GradientTools.Cosine(multimodal, unimodal).item<float>();
+        double cos = GradientTools.Cosine(multimodal, unimodal).item<float>();
         if (cos < 0)
         {
             var diff = multimodal - unimodal;

@@ -3,7 +3,7 @@ using Cggm.Tasks;
 using Cggm.Training;
 using static TorchSharp.torch;
 
-namespace Cggm.Modulation;
+namespace Cggm.Training;
 
 /// <summary>
 /// The one contract of every balancing method (CGGM, joint training, every baseline). The trainer runs a step as

@@ -1,4 +1,4 @@
-namespace Cggm.Experiments;
+namespace Cggm.IO;
 
 /// <summary>Where runs and artifacts go: the repository root (found upward from the working directory by its solution file), else the working directory.</summary>
 public static class RepositoryPaths

@@ -1,4 +1,6 @@
-namespace Cggm.Analysis;
+using Cggm.Analysis;
+
+namespace Cggm.Bench;
 
 /// <summary>A ratio of median step times measured over several rounds: the median, smallest and largest per-round ratio.</summary>
 public sealed record RoundRatio(double Median, double Min, double Max);
@@ -18,9 +20,9 @@ public static class BenchRounds
             return all[0] with
             {
                 Steps = all.Sum(m => m.Steps),
-                MedianMs = Median(all.Select(m => m.MedianMs)),
-                P10Ms = Median(all.Select(m => m.P10Ms)),
-                P90Ms = Median(all.Select(m => m.P90Ms)),
+                MedianMs = Statistics.Median(all.Select(m => m.MedianMs)),
+                P10Ms = Statistics.Median(all.Select(m => m.P10Ms)),
+                P90Ms = Statistics.Median(all.Select(m => m.P90Ms)),
                 PeakMemoryMb = all.Max(m => m.PeakMemoryMb),
             };
         }).ToArray();
@@ -33,15 +35,6 @@ public static class BenchRounds
     {
         var ratios = rounds.Select(r => (Of: r.FirstOrDefault(m => m.Model == model && m.Method == method), Base: r.FirstOrDefault(m => m.Model == model && m.Method == baseline)))
             .Where(p => p.Of is not null && p.Base is not null).Select(p => p.Of!.MedianMs / p.Base!.MedianMs).ToArray();
-        return ratios.Length == 0 ? null : new RoundRatio(Median(ratios), ratios.Min(), ratios.Max());
-    }
-
-    /// <summary>The middle value (the mean of the two middle values for an even count).</summary>
-    public static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        if (sorted.Length == 0) throw new ArgumentException("The median of no values is undefined.", nameof(values));
-        int mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        return ratios.Length == 0 ? null : new RoundRatio(Statistics.Median(ratios), ratios.Min(), ratios.Max());
     }
 }

@@ -1,4 +1,3 @@
-using Cggm.Analysis;
 using Cggm.Training;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -158,7 +158,7 @@ public sealed class Mla : BalancingMethod
             Context.Task.Validate(output.Prediction, step.Batch.Target);
             var loss = Context.Task.Loss(output.Prediction, step.Batch.Target);
             loss.backward();
-            norms[i] = Analysis.GradientTools.Norm(Context.EncoderParameters[i]);
+            norms[i] = GradientTools.Norm(Context.EncoderParameters[i]);
             Project(alpha);
             Context.ClipAndStep();
             losses[i] = loss.detach();

@@ -6,7 +6,7 @@ using Cggm.Models.Blocks;
 using Cggm.Modulation;
 using Cggm.Training;
 
-namespace Cggm.Experiments;
+namespace Cggm.Bench;
 
 /// <summary>A model of the benchmark: the paper's model at the paper's input shapes and settings.</summary>
 /// <param name="Name">Case name ("mosi", "iemocap", "food101", "brats2021-small").</param>
