@@ -65,8 +65,8 @@ public static class ClassifierCost
             return StepCost.Measure(label, model, task, m, onDevice, trainer, device, steps, warmup);
         }
         var joint = Run("joint training", () => new JointTraining());
-        var classifiers = Run("joint + classifiers", () => new CggmMethod(cggm with { Rho = null, Lambda = 0 }));
-        var full = Run(cggm.Variant == CggmVariant.Paper ? "CGGM (paper)" : "CGGM (reference)", () => new CggmMethod(cggm));
+        var classifiers = Run("joint + classifiers", () => CggmMethod.Create(cggm with { Rho = null, Lambda = 0 }));
+        var full = Run(cggm.Variant == CggmVariant.Paper ? "CGGM (paper)" : "CGGM (reference)", () => CggmMethod.Create(cggm));
         return new ClassifierCostReport(footprint!, joint, classifiers, full, batch.Size, device.type.ToString().ToLowerInvariant());
     }
 }

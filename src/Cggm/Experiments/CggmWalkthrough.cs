@@ -33,7 +33,7 @@ public static class CggmWalkthrough
         {
             Seeding.Everything(seed);
             using var model = new MlpFusionNet(data.Modalities, benchmark.Data.Classes, benchmark.Hidden);
-            using var method = new CggmMethod(options with { Variant = variant });
+            using var method = CggmMethod.Create(options with { Variant = variant });
             using var trainer = new Trainer(model, new ClassificationTask(benchmark.Data.Classes), method,
                 benchmark.Trainer with { Epochs = 1, BatchSize = batchSize, ShuffleTrain = false, Seed = seed, Device = "cpu" });
             return trainer.Fit(data).History;

@@ -81,7 +81,7 @@ public static class ClassifierGradients
 
         Seeding.Everything(seed);
         using var model = settings.CreateModel(data);
-        using var method = new CggmMethod(settings.Cggm with { Variant = CggmVariant.Paper });
+        using var method = CggmMethod.Create(settings.Cggm with { Variant = CggmVariant.Paper });
         using var trainer = new Trainer(model, settings.CreateTask(), method, options);
         var task = settings.CreateTask();
         var measured = new List<(int Step, BatchGradients Gradients)>();

@@ -37,7 +37,7 @@ public sealed class ClassificationTask : LearningTask
     public override Tensor Utilization(Tensor prediction, Tensor target)
     {
         using var _ = no_grad();
-        return prediction.argmax(-1).eq(target).to(ScalarType.Float32).mean();
+        return prediction.argmax(-1).eq(target).to(ScalarType.Float64).mean();
     }
 
     /// <inheritdoc />

@@ -32,7 +32,12 @@ public abstract class LearningTask
     /// <summary>The task loss 𝓛(ŷ, y), averaged over the batch.</summary>
     public abstract Tensor Loss(Tensor prediction, Tensor target);
 
-    /// <summary>The utilization metric ε of predictions on one batch, as a 0-d tensor on the prediction's device (no host sync).</summary>
+    /// <summary>
+    /// The utilization metric ε of predictions on one batch (paper Eq. 5), as a 0-d float64 tensor on the prediction's device (no
+    /// host sync). Float64 because the released code scores in numpy (float64): with ε in float32, k/12 and k/20 are not exact,
+    /// so a step whose improvements cancel gave Σ Δε ≈ ±3–6e-8 instead of 0, which the released 1e-8 turns into a B of the
+    /// wrong sign and size (+1.30e7 against −2.62e6).
+    /// </summary>
     public abstract Tensor Utilization(Tensor prediction, Tensor target);
 
     /// <summary>A fresh accumulator of this task's evaluation metrics.</summary>

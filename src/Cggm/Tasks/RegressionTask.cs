@@ -39,10 +39,10 @@ public sealed class RegressionTask(RegressionUtilization utilization = Regressio
     public override Tensor Utilization(Tensor prediction, Tensor target)
     {
         using var _ = no_grad();
-        var p = prediction.reshape(-1);
-        var y = target.reshape(-1);
+        var p = prediction.reshape(-1).to(ScalarType.Float64);
+        var y = target.reshape(-1).to(ScalarType.Float64);
         return UtilizationKind == RegressionUtilization.Acc2
-            ? p.gt(0).eq(y.gt(0)).to(ScalarType.Float32).mean()
+            ? p.gt(0).eq(y.gt(0)).to(ScalarType.Float64).mean()
             : (p - y).abs().mean().neg();
     }
 

@@ -75,7 +75,7 @@ public class ModelTrainingTests(ITestOutputHelper output)
         var (data, model, task) = Build(name, bratsSize: 32, dropout: 0.1);
         using var _ = data;
         using var __ = model;
-        using var method = new CggmMethod(new CggmOptions { Variant = variant, Rho = 1.3, Lambda = 0.2 });
+        using var method = CggmMethod.Create(new CggmOptions { Variant = variant, Rho = 1.3, Lambda = 0.2 });
         var options = new TrainerOptions { Epochs = 1, BatchSize = 4, ClipNorm = 0.8, ShuffleTrain = false, Device = "cpu" };
         using var trainer = new Trainer(model, task, method, options);
         var clock = Stopwatch.StartNew();

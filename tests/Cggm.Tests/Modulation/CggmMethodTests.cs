@@ -16,7 +16,7 @@ public class CggmMethodTests
     [Fact]
     public void Exactly_each_encoders_gradients_are_scaled_by_its_B_and_nothing_else()
     {
-        using var h = new CggmHarness(new CggmMethod(new CggmOptions { Variant = CggmVariant.Paper, Rho = 1.3, Lambda = 0 }), 3, Dims3);
+        using var h = new CggmHarness(CggmMethod.Create(new CggmOptions { Variant = CggmVariant.Paper, Rho = 1.3, Lambda = 0 }), 3, Dims3);
         var s = h.Compose(TestData.Batch(16, 3, Dims3), 0);
         s.Loss!.backward();
         var before = TestData.Grads(h.Model);
@@ -68,7 +68,7 @@ public class CggmMethodTests
     {
         const double lambda = 0.2, rho = 1.3;
         int[] dims = [3, 4];
-        using var h = new CggmHarness(new CggmMethod(new CggmOptions { Variant = CggmVariant.Reference, Rho = rho, Lambda = lambda }), 3, dims);
+        using var h = new CggmHarness(CggmMethod.Create(new CggmOptions { Variant = CggmVariant.Reference, Rho = rho, Lambda = lambda }), 3, dims);
         var cggm = (CggmMethod)h.Method;
         var batch1 = TestData.Batch(16, 3, dims);
 
@@ -127,7 +127,7 @@ public class CggmMethodTests
     {
         const double lambda = 0.5;
         int[] dims = [3, 4];
-        using var h = new CggmHarness(new CggmMethod(new CggmOptions { Variant = CggmVariant.Paper, Rho = 1.0, Lambda = lambda }), 3, dims);
+        using var h = new CggmHarness(CggmMethod.Create(new CggmOptions { Variant = CggmVariant.Paper, Rho = 1.0, Lambda = lambda }), 3, dims);
         var cggm = (CggmMethod)h.Method;
         var batch = TestData.Batch(16, 3, dims);
         var s = h.Compose(batch, 0);
@@ -165,7 +165,7 @@ public class CggmMethodTests
     public void Direction_only_leaves_encoder_gradients_unscaled()
     {
         int[] dims = [3, 4];
-        using var h = new CggmHarness(new CggmMethod(new CggmOptions { Rho = null, Lambda = 0.2 }), 3, dims);
+        using var h = new CggmHarness(CggmMethod.Create(new CggmOptions { Rho = null, Lambda = 0.2 }), 3, dims);
         Assert.False(h.Method.ModifiesEncoderGradients);
         var s = h.Compose(TestData.Batch(16, 3, dims), 0);
         s.Loss!.backward();
@@ -179,7 +179,7 @@ public class CggmMethodTests
     public void Magnitude_only_adds_nothing_to_the_loss()
     {
         int[] dims = [3, 4];
-        using var h = new CggmHarness(new CggmMethod(new CggmOptions { Rho = 1.2, Lambda = 0 }), 3, dims);
+        using var h = new CggmHarness(CggmMethod.Create(new CggmOptions { Rho = 1.2, Lambda = 0 }), 3, dims);
         var s = h.Compose(TestData.Batch(16, 3, dims), 0);
         Assert.Same(s.TaskLoss, s.Loss);
         s.Loss!.backward();
@@ -194,7 +194,7 @@ public class CggmMethodTests
         var model = TestData.Model(3, 4);
         var split = TestData.Split(8, 3, 4);
         var ctx = new TrainingContext(model, new ClassificationTask(3), optim.SGD(model.parameters(), 0.1), CPU, new TrainerOptions(), (_, _) => { }, () => { }, split, split);
-        var e = Assert.Throws<ArgumentException>(() => new CggmMethod().Attach(ctx));
+        var e = Assert.Throws<ArgumentException>(() => CggmMethod.Create().Attach(ctx));
         Assert.Contains("at least two modalities", e.Message);
     }
 
@@ -210,9 +210,9 @@ public class CggmMethodTests
     [Fact]
     public void Options_out_of_range_are_rejected()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new CggmMethod(new CggmOptions { Rho = 0 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new CggmMethod(new CggmOptions { Lambda = -1 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new CggmMethod(new CggmOptions { Rho = double.NaN }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CggmMethod.Create(new CggmOptions { Rho = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CggmMethod.Create(new CggmOptions { Lambda = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CggmMethod.Create(new CggmOptions { Rho = double.NaN }));
     }
 
     private static double Cosine(Tensor a, Tensor b)

@@ -25,7 +25,7 @@ public class CggmOverlapTests
     private static List<double[]> Run(CggmVariant variant, bool overlap)
     {
         torch.manual_seed(7);
-        using var h = new CggmHarness(new CggmMethod(new CggmOptions { Variant = variant, Rho = 1.3, Lambda = 0.2, OverlapClassifiers = overlap }), 3, Dims);
+        using var h = new CggmHarness(CggmMethod.Create(new CggmOptions { Variant = variant, Rho = 1.3, Lambda = 0.2, OverlapClassifiers = overlap }), 3, Dims);
         var records = new List<double[]>();
         for (int step = 0; step < 4; step++)
         {

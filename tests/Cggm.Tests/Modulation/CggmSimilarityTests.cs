@@ -17,11 +17,11 @@ public class CggmSimilarityTests
     {
         const double rho = 1.3, lambda = 0.2;
         // The released ρ placement (ρ only on the encoders) is the Paper variant at λ/ρ: λ·mean(|ρc| − ρc·cos)/ρ = λ·mean(|c| − c·cos).
-        using var paper = new CggmHarness(new CggmMethod(new CggmOptions
+        using var paper = new CggmHarness(CggmMethod.Create(new CggmOptions
         {
             Variant = CggmVariant.Paper, Rho = rho, Lambda = lambda / rho, Guard = false, Similarity = DirectionSimilarity.Weights,
         }), 3, Dims);
-        using var reference = new CggmHarness(new CggmMethod(new CggmOptions { Variant = CggmVariant.Reference, Rho = rho, Lambda = lambda }), 3, Dims);
+        using var reference = new CggmHarness(CggmMethod.Create(new CggmOptions { Variant = CggmVariant.Reference, Rho = rho, Lambda = lambda }), 3, Dims);
         var batch = TestData.Batch(16, 3, Dims);
 
         var p = paper.Compose(batch, 0);
@@ -51,7 +51,7 @@ public class CggmSimilarityTests
     [Fact]
     public void Weight_cosine_reaches_the_head_output_weight_only()
     {
-        using var h = new CggmHarness(new CggmMethod(new CggmOptions { Variant = CggmVariant.Paper, Rho = 1.0, Lambda = 0.5, Similarity = DirectionSimilarity.Weights }), 3, Dims);
+        using var h = new CggmHarness(CggmMethod.Create(new CggmOptions { Variant = CggmVariant.Paper, Rho = 1.0, Lambda = 0.5, Similarity = DirectionSimilarity.Weights }), 3, Dims);
         var batch = TestData.Batch(16, 3, Dims);
         var s = h.Compose(batch, 0);
         var taskGrads = torch.autograd.grad([s.TaskLoss!], h.Model.parameters().ToArray(), retain_graph: true, allow_unused: true);
@@ -69,7 +69,7 @@ public class CggmSimilarityTests
     [Fact]
     public void Reference_with_gradient_cosine_is_rejected()
     {
-        var e = Assert.Throws<ArgumentException>(() => new CggmMethod(new CggmOptions { Variant = CggmVariant.Reference, Similarity = DirectionSimilarity.Gradients }));
+        var e = Assert.Throws<ArgumentException>(() => CggmMethod.Create(new CggmOptions { Variant = CggmVariant.Reference, Similarity = DirectionSimilarity.Gradients }));
         Assert.Contains("one step late", e.Message);
         Assert.Equal(DirectionSimilarity.Weights, new CggmOptions { Variant = CggmVariant.Reference }.SimilarityInUse);
         Assert.Equal(DirectionSimilarity.Gradients, new CggmOptions().SimilarityInUse);

@@ -58,7 +58,7 @@ public sealed class Agm : BalancingMethod
     public AgmOptions AgmOptions { get; }
 
     /// <inheritdoc />
-    public override string Name => "agm";
+    public override string Name => MethodNames.Agm;
 
     /// <inheritdoc />
     public override object? Options => AgmOptions;

@@ -60,7 +60,7 @@ public sealed class GradientBlending : BalancingMethod
     public GradientBlendingOptions BlendOptions { get; }
 
     /// <inheritdoc />
-    public override string Name => "g-blending";
+    public override string Name => MethodNames.GBlending;
 
     /// <inheritdoc />
     public override object? Options => BlendOptions;

@@ -66,7 +66,7 @@ public sealed class Greedy : BalancingMethod
     public GreedyOptions GreedyOptions { get; }
 
     /// <inheritdoc />
-    public override string Name => "greedy";
+    public override string Name => MethodNames.Greedy;
 
     /// <inheritdoc />
     public override object? Options => GreedyOptions;

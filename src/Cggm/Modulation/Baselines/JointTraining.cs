@@ -7,5 +7,5 @@ namespace Cggm.Modulation;
 public sealed class JointTraining : BalancingMethod
 {
     /// <inheritdoc />
-    public override string Name => "joint";
+    public override string Name => MethodNames.Joint;
 }

@@ -75,7 +75,7 @@ public sealed class Mla : BalancingMethod
     public MlaOptions MlaOptions { get; }
 
     /// <inheritdoc />
-    public override string Name => "mla";
+    public override string Name => MethodNames.Mla;
 
     /// <inheritdoc />
     public override object? Options => MlaOptions;

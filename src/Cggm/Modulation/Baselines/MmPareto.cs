@@ -45,7 +45,7 @@ public sealed class MmPareto : BalancingMethod
     public MmParetoOptions ParetoOptions { get; }
 
     /// <inheritdoc />
-    public override string Name => "mmpareto";
+    public override string Name => MethodNames.MmPareto;
 
     /// <inheritdoc />
     public override object? Options => ParetoOptions;

@@ -40,7 +40,7 @@ public sealed class ModalityDropout : BalancingMethod
     public ModalityDropoutOptions DropoutOptions { get; }
 
     /// <inheritdoc />
-    public override string Name => "mrd";
+    public override string Name => MethodNames.Mrd;
 
     /// <inheritdoc />
     public override object? Options => DropoutOptions;

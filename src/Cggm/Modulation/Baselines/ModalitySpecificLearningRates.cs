@@ -76,7 +76,7 @@ public sealed class ModalitySpecificLearningRates : BalancingMethod
     public MslrOptions MslrOptions { get; }
 
     /// <inheritdoc />
-    public override string Name => "mslr";
+    public override string Name => MethodNames.Mslr;
 
     /// <inheritdoc />
     public override object? Options => MslrOptions;

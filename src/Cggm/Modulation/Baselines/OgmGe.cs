@@ -58,7 +58,7 @@ public sealed class OgmGe : BalancingMethod
     public OgmGeOptions OgmOptions { get; }
 
     /// <inheritdoc />
-    public override string Name => "ogm-ge";
+    public override string Name => MethodNames.OgmGe;
 
     /// <inheritdoc />
     public override object? Options => OgmOptions;

@@ -66,7 +66,7 @@ public sealed class Pmr : BalancingMethod
     public PmrOptions PmrOptions { get; }
 
     /// <inheritdoc />
-    public override string Name => "pmr";
+    public override string Name => MethodNames.Pmr;
 
     /// <inheritdoc />
     public override object? Options => PmrOptions;

@@ -54,7 +54,7 @@ public sealed class Qmf : BalancingMethod
     public QmfOptions QmfOptions { get; }
 
     /// <inheritdoc />
-    public override string Name => "qmf";
+    public override string Name => MethodNames.Qmf;
 
     /// <inheritdoc />
     public override object? Options => QmfOptions;

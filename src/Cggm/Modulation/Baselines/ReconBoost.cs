@@ -73,7 +73,7 @@ public sealed class ReconBoost : BalancingMethod
     public ReconBoostOptions BoostOptions { get; }
 
     /// <inheritdoc />
-    public override string Name => "reconboost";
+    public override string Name => MethodNames.ReconBoost;
 
     /// <inheritdoc />
     public override object? Options => BoostOptions;

@@ -23,7 +23,7 @@ public sealed class UniModalEnsemble : BalancingMethod
     private ModalityClassifierSet? _heads;
 
     /// <inheritdoc />
-    public override string Name => "ume";
+    public override string Name => MethodNames.Ume;
 
     /// <inheritdoc />
     public override ModalityClassifierSet? Classifiers => _heads;

@@ -52,7 +52,7 @@ public sealed class UniModalTeacher : BalancingMethod
     public UniModalTeacherOptions TeacherOptions { get; }
 
     /// <inheritdoc />
-    public override string Name => "umt";
+    public override string Name => MethodNames.Umt;
 
     /// <inheritdoc />
     public override object? Options => TeacherOptions;

@@ -15,7 +15,7 @@ public sealed class UnimodalTraining(int modality) : BalancingMethod
     public int Modality { get; } = modality;
 
     /// <inheritdoc />
-    public override string Name => $"unimodal-{Modality}";
+    public override string Name => MethodNames.UnimodalOn(Modality);
 
     /// <inheritdoc />
     public override object? Options => new { modality = Modality };

@@ -18,4 +18,7 @@ public static class DirectionLoss
         var b = coefficients.to(cosines.dtype);
         return (b.abs() - b * cosines).mean();
     }
+
+    /// <summary>𝓛 = 𝓛_task + λ·𝓛_gm (Eq. 13).</summary>
+    public static Tensor Objective(Tensor taskLoss, double lambda, Tensor directionLoss) => taskLoss + lambda * directionLoss;
 }
