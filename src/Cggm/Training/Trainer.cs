@@ -19,7 +19,6 @@ namespace Cggm.Training;
 /// </summary>
 public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingMethod method, TrainerOptions options) : IDisposable
 {
-    private const string CheckpointMagic = "CGGM-CHECKPOINT/1";
     private ModalityProbes? _probes;
     private TrainingContext? _context;
     private Parameter[] _modelParameters = [];
@@ -56,20 +55,8 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
 
         var history = new TrainingHistory(data.Modalities.Select(m => m.Name).ToArray());
         var state = new RunState();
-        string? runDir = Options.RunDirectory is null ? null : Path.GetFullPath(Options.RunDirectory);
-        if (runDir is not null)
-        {
-            var config = RunConfig(data);
-            var configPath = Path.Combine(runDir, "config.json");
-            var lastPath = Path.Combine(runDir, "last.ckpt");
-            if (Options.Resume && File.Exists(lastPath))
-            {
-                if (File.Exists(configPath) && File.ReadAllText(configPath) != config)
-                    throw new InvalidOperationException($"{configPath} describes a different run than the one asked for (other settings, or written by another version of this kit); resume only with the same settings, or use another run folder, or delete this one (the CLI's --fresh does).");
-                (history, state) = LoadCheckpoint(lastPath, optimizer);
-            }
-            AtomicFile.WriteAllText(configPath, config);
-        }
+        var folder = Options.RunDirectory is null ? null : new RunFolder(Options.RunDirectory);
+        if (folder?.Open(RunConfig(data), Options.Resume, r => ReadState(r, optimizer)) is { } resumed) (history, state) = resumed;
 
         for (int epoch = state.EpochsDone; epoch < Options.Epochs; epoch++)
         {
@@ -103,7 +90,7 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
                 state.BestScore = score;
                 state.BestEpoch = epoch;
                 state.BestWeights = SnapshotWeights();
-                if (runDir is not null) AtomicFile.Write(Path.Combine(runDir, "best.ckpt"), s => s.Write(state.BestWeights));
+                folder?.WriteBest(state.BestWeights);
             }
             var summary = new EpochRecord
             {
@@ -112,7 +99,7 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
             };
             history.Epochs.Add(summary);
             state.EpochsDone = epoch + 1;
-            if (runDir is not null) SaveCheckpoint(Path.Combine(runDir, "last.ckpt"), history, state, optimizer);
+            folder?.WriteCheckpoint(history, state, w => WriteState(w, optimizer));
             progress?.Report(new TrainingProgress(ProgressStage.Epoch, epoch, Options.Epochs, step, stepsPerEpoch, summary.TrainLoss, summary));
         }
 
@@ -125,9 +112,9 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
         var result = new TrainingResult
         {
             Method = method.Name, Seed = Options.Seed, History = history, BestEpoch = state.BestEpoch,
-            Valid = bestValid, Test = testResult, Seconds = clock.Elapsed.TotalSeconds, RunDirectory = runDir,
+            Valid = bestValid, Test = testResult, Seconds = clock.Elapsed.TotalSeconds, RunDirectory = folder?.Directory,
         };
-        if (runDir is not null) WriteRunFiles(runDir, result);
+        folder?.WriteResults(result);
         return result;
     }
 
@@ -258,62 +245,32 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
         method.LoadWeights(reader);
     }
 
-    private sealed class RunState
+    /// <summary>The trainer's part of <c>last.ckpt</c>: model, optimizer, schedule, method state, probes, random generator.</summary>
+    private void WriteState(BinaryWriter w, optim.Optimizer optimizer)
     {
-        public int EpochsDone;
-        public int GlobalStep;
-        public int BestEpoch = -1;
-        public double BestScore = double.NaN;
-        public byte[]? BestWeights;
+        model.save(w);
+        OptimizerCheckpoint.Save(optimizer, w);
+        _scheduler!.Save(w);
+        method.SaveState(w);
+        w.Write(_probes is not null);
+        _probes?.Set.Save(w);
+        using var rng = torch.random.get_rng_state();
+        var bytes = rng.data<byte>().ToArray();
+        w.Write(bytes.Length);
+        w.Write(bytes);
     }
 
-    private sealed record CheckpointHeader(int EpochsDone, int GlobalStep, int BestEpoch, double BestScore, TrainingHistory History);
-
-    private void SaveCheckpoint(string path, TrainingHistory history, RunState state, optim.Optimizer optimizer) =>
-        AtomicFile.Write(path, stream =>
-        {
-            using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-            w.Write(CheckpointMagic);
-            w.Write(Json.Serialize(new CheckpointHeader(state.EpochsDone, state.GlobalStep, state.BestEpoch, state.BestScore, history)));
-            model.save(w);
-            OptimizerCheckpoint.Save(optimizer, w);
-            _scheduler!.Save(w);
-            method.SaveState(w);
-            w.Write(_probes is not null);
-            _probes?.Set.Save(w);
-            using var rng = torch.random.get_rng_state();
-            var bytes = rng.data<byte>().ToArray();
-            w.Write(bytes.Length);
-            w.Write(bytes);
-            w.Write(state.BestWeights!.Length);
-            w.Write(state.BestWeights);
-        });
-
-    private (TrainingHistory, RunState) LoadCheckpoint(string path, optim.Optimizer optimizer)
+    /// <summary>Restores what <see cref="WriteState"/> wrote.</summary>
+    private void ReadState(BinaryReader r, optim.Optimizer optimizer)
     {
-        try
-        {
-            using var r = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
-            if (r.ReadString() != CheckpointMagic) throw new InvalidDataException($"{path} is not a CGGM checkpoint.");
-            var header = Json.Deserialize<CheckpointHeader>(r.ReadString(), path);
-            model.load(r);
-            OptimizerCheckpoint.Load(optimizer, r);
-            _scheduler!.Load(r);
-            method.LoadState(r);
-            if (r.ReadBoolean()) _probes!.Set.Load(r);
-            var rng = r.ReadBytes(r.ReadInt32());
-            using (var st = torch.tensor(rng, ScalarType.Byte)) torch.random.set_rng_state(st);
-            var best = r.ReadBytes(r.ReadInt32());
-            return (header.History, new RunState
-            {
-                EpochsDone = header.EpochsDone, GlobalStep = header.GlobalStep, BestEpoch = header.BestEpoch,
-                BestScore = header.BestScore, BestWeights = best,
-            });
-        }
-        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidOperationException or System.Runtime.InteropServices.ExternalException)
-        {
-            throw new InvalidDataException($"Cannot resume from {path}: the checkpoint is truncated, corrupt or from a different model ({e.Message}). Delete it to start over.", e);
-        }
+        model.load(r);
+        OptimizerCheckpoint.Load(optimizer, r);
+        _scheduler!.Load(r);
+        method.LoadState(r);
+        if (r.ReadBoolean()) _probes!.Set.Load(r);
+        var rng = r.ReadBytes(r.ReadInt32());
+        using var st = torch.tensor(rng, ScalarType.Byte);
+        torch.random.set_rng_state(st);
     }
 
     /// <summary>Version of what a run records; a run folder written by another version is not resumed.</summary>
@@ -330,17 +287,6 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
         method = new { name = method.Name, options = method.Options },
         trainer = Options with { Resume = false, RunDirectory = null },
     });
-
-    private static void WriteRunFiles(string runDir, TrainingResult result)
-    {
-        AtomicFile.WriteAllText(Path.Combine(runDir, "history.csv"), result.History.StepsCsv());
-        AtomicFile.WriteAllText(Path.Combine(runDir, "epochs.csv"), result.History.EpochsCsv());
-        AtomicFile.WriteAllText(Path.Combine(runDir, "metrics.json"), Json.Serialize(new
-        {
-            method = result.Method, seed = result.Seed, bestEpoch = result.BestEpoch, seconds = result.Seconds,
-            modalities = result.History.Modalities, valid = result.Valid, test = result.Test,
-        }));
-    }
 
     /// <inheritdoc />
     public void Dispose() => _probes?.Dispose();
