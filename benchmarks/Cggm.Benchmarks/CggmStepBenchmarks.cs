@@ -18,7 +18,7 @@ namespace Cggm.Benchmarks;
 [MemoryDiagnoser]
 public class CggmStepBenchmarks
 {
-    private SentimentTransformer _model = null!;
+    private SequenceTransformer _model = null!;
     private ModalityClassifierSet _classifiers = null!;
     private Tensor[] _inputs = null!;
     private Tensor _target = null!;
@@ -31,7 +31,7 @@ public class CggmStepBenchmarks
     {
         torch.manual_seed(0);
         ModalityInfo[] inputs = [new("text", [50, 300]), new("audio", [50, 5]), new("vision", [50, 20])];
-        _model = new SentimentTransformer(inputs, new TransformerModelOptions());
+        _model = new SequenceTransformer(inputs, new TransformerModelOptions());
         var task = new MosiSettings().CreateTask();
         _classifiers = new ModalityClassifierSet(_model, task, new OptimizerSpec(OptimizerKind.Adam, 5e-4), CPU);
         _inputs = inputs.Select(m => torch.randn([64, .. m.Shape])).ToArray();

@@ -15,7 +15,7 @@ namespace Cggm.Benchmarks;
 [MemoryDiagnoser]
 public class DropoutCostBenchmarks
 {
-    private SentimentTransformer _model = null!;
+    private SequenceTransformer _model = null!;
     private Tensor[] _inputs = null!;
     private Tensor _target = null!;
     private Tensor _attention = null!;
@@ -27,7 +27,7 @@ public class DropoutCostBenchmarks
     {
         torch.manual_seed(0);
         ModalityInfo[] inputs = [new("text", [50, 300]), new("audio", [50, 5]), new("vision", [50, 20])];
-        _model = new SentimentTransformer(inputs, new TransformerModelOptions());
+        _model = new SequenceTransformer(inputs, new TransformerModelOptions());
         _inputs = inputs.Select(m => torch.randn([64, .. m.Shape])).ToArray();
         _target = torch.randn(64);
         _attention = torch.rand(64, 5, 150, 150);

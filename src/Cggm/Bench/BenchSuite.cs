@@ -23,7 +23,7 @@ public sealed record BenchCase(string Name, PaperSettings Settings, IReadOnlyLis
 public static class BenchSuite
 {
     /// <summary>
-    /// The cases: the MOSI-size SentimentTransformer (batch 64; text 300-d, audio 5-d, vision 20-d; 50 steps each), IEMOCAP
+    /// The cases: the MOSI-size SequenceTransformer (batch 64; text 300-d, audio 5-d, vision 20-d; 50 steps each), IEMOCAP
     /// (batch 64; [22, 1024], [350, 130], [50, 342]), Food-101 (batch 128; ViT [197, 768], BERT [50, 768]) and BraTS with a
     /// ResNet-18 backbone (batch 8 of 4 × [1, 160, 160]: the paper's batch 64 with ResNet-101 is a GPU workload).
     /// </summary>

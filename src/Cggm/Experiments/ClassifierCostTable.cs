@@ -10,7 +10,7 @@ namespace Cggm.Experiments;
 /// <param name="IsSample">True when measured on sample data.</param>
 /// <param name="PaperFootprint">The classifiers' parameters, gradients and optimizer state at the paper's model size.</param>
 /// <param name="Measured">Time and memory measured at the profile's model size and batch.</param>
-/// <param name="MeasuredModel">What was measured ("FoodTransformer, batch 32", …).</param>
+/// <param name="MeasuredModel">What was measured ("SequenceTransformer, batch 32", …).</param>
 public sealed record ClassifierCostRow(string Dataset, bool IsSample, ClassifierFootprint PaperFootprint, ClassifierCostReport Measured, string MeasuredModel);
 
 /// <summary>
@@ -60,8 +60,7 @@ public static class ClassifierCostTable
         var description = settings switch
         {
             Settings.BratsSettings b => $"BratsDeepLab {b.Model.Depth}, widths {b.Model.BaseWidth}/{b.Model.AsppChannels}/{b.Model.LowLevelReduction}/{b.Model.DecoderChannels}, batch {batch.Size}",
-            Settings.Food101Settings => $"FoodTransformer, batch {batch.Size}",
-            _ => $"SentimentTransformer, batch {batch.Size}",
+            _ => $"SequenceTransformer, batch {batch.Size}",
         };
         return new ClassifierCostRow(name, data.IsSample, footprint, report, description);
     }

@@ -3,11 +3,19 @@ using Cggm.Models.Blocks;
 namespace Cggm.Models;
 
 /// <summary>
-/// Sizes and options of the released MulT-style late-fusion models (<see cref="SentimentTransformer"/>,
-/// <see cref="FoodTransformer"/>). The defaults are the released CMU-MOSI settings (<c>run/mosi_run.py</c>).
+/// Sizes and options of the released MulT-style late-fusion model (<see cref="SequenceTransformer"/>). The defaults are the
+/// released CMU-MOSI settings (<c>run/mosi_run.py</c>); <see cref="Food101"/> the released UPMC-Food 101 ones.
 /// </summary>
-public record TransformerModelOptions
+public sealed record TransformerModelOptions
 {
+    /// <summary>The released Food settings (<c>run/food_run.py</c>): 101 outputs, 4 encoder layers (2 fusion), dropouts attention 0.2, ReLU 0.15, residual 0.15, embedding 0.2, output 0.1.</summary>
+    public static TransformerModelOptions Food101 { get; } = new()
+    {
+        Outputs = 101,
+        Layers = 4,
+        Dropouts = new TransformerDropouts(Attention: 0.2, Relu: 0.15, Residual: 0.15, Embedding: 0.2, Output: 0.1),
+    };
+
     /// <summary>Outputs K of the head (1 for MOSI regression, 4 for IEMOCAP, 101 for Food).</summary>
     public int Outputs { get; init; } = 1;
 
@@ -39,11 +47,19 @@ public record TransformerModelOptions
     /// </summary>
     public bool RepeatClassifierProjection { get; init; } = true;
 
+    /// <summary>
+    /// The released Food bug (<c>models/foodmodel.py</c> l.50): the text tokens go through the image projection <c>projv</c>, and
+    /// the text projection <c>projt</c> is never used. False (the default) gives each modality its own projection, as the
+    /// model clearly intends; true reproduces the released forward pass (the unused <c>projt</c>, which never receives a
+    /// gradient, is not built, so the Food model has 30,760 fewer parameters than the released one).
+    /// </summary>
+    public bool SharedProjectionBug { get; init; }
+
     /// <summary>Layers of the fusion transformer: <see cref="Layers"/> − 2, as released.</summary>
     public int FusionLayers => Layers - 2;
 
     /// <summary>Throws when a size is out of range.</summary>
-    public virtual void Validate()
+    public void Validate()
     {
         if (Outputs < 1) throw new ArgumentOutOfRangeException(nameof(Outputs), Outputs, "The head needs at least one output.");
         if (Dim < 4) throw new ArgumentOutOfRangeException(nameof(Dim), Dim, "The model width must be at least 4 (the sinusoidal positions need ⌊d/2⌋ − 1 > 0).");
@@ -51,5 +67,7 @@ public record TransformerModelOptions
         if (Layers < 2) throw new ArgumentOutOfRangeException(nameof(Layers), Layers, "At least 2 encoder layers: the fusion transformer has Layers − 2.");
         if (ClassifierLayers < 0) throw new ArgumentOutOfRangeException(nameof(ClassifierLayers), ClassifierLayers, "The classifier's layer count cannot be negative.");
         Dropouts.Validate();
+        if (SharedProjectionBug && ScaleInputProjections)
+            throw new ArgumentException($"{nameof(SharedProjectionBug)} and {nameof(ScaleInputProjections)} together would scale the one shared projection by both modalities' B; turn one off.");
     }
 }

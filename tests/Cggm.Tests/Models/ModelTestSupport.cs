@@ -80,7 +80,7 @@ internal static class Tiny
         Dropouts = new TransformerDropouts(dropout, dropout, dropout, dropout, dropout),
     };
 
-    public static FoodTransformerOptions FoodOptions(bool bug = false) => new()
+    public static TransformerModelOptions FoodOptions(bool bug = false) => TransformerModelOptions.Food101 with
     {
         Dim = 8, Heads = 2, Layers = 3, ClassifierLayers = 1, Dropouts = NoDropout, SharedProjectionBug = bug,
     };

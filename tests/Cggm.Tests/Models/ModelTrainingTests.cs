@@ -21,10 +21,10 @@ public class ModelTrainingTests(ITestOutputHelper output)
     {
         return name switch
         {
-            "mosi" => (new RandomDataset(name, Tiny.Mosi, LabelInfo.Regression()), new SentimentTransformer(Tiny.Mosi, Tiny.Sequence(1, dropout)), new RegressionTask()),
-            "iemocap" => (new RandomDataset(name, Tiny.Iemocap, LabelInfo.Classification(4)), new SentimentTransformer(Tiny.Iemocap, Tiny.Sequence(4, dropout)), new ClassificationTask(4)),
+            "mosi" => (new RandomDataset(name, Tiny.Mosi, LabelInfo.Regression()), new SequenceTransformer(Tiny.Mosi, Tiny.Sequence(1, dropout)), new RegressionTask()),
+            "iemocap" => (new RandomDataset(name, Tiny.Iemocap, LabelInfo.Classification(4)), new SequenceTransformer(Tiny.Iemocap, Tiny.Sequence(4, dropout)), new ClassificationTask(4)),
             "food101" => (new RandomDataset(name, Tiny.Food, LabelInfo.Classification(101)),
-                          new FoodTransformer(Tiny.Food, Tiny.FoodOptions() with { Dropouts = Tiny.Sequence(1, dropout).Dropouts }), new ClassificationTask(101)),
+                          new SequenceTransformer(Tiny.Food, Tiny.FoodOptions() with { Dropouts = Tiny.Sequence(1, dropout).Dropouts }), new ClassificationTask(101)),
             "brats" => (new RandomDataset(name, Tiny.Brats(bratsSize), LabelInfo.Segmentation(4, bratsSize, bratsSize)),
                         new BratsDeepLab(Tiny.Brats(bratsSize), Tiny.Seg(dropout)), new SegmentationTask(4, ceWeight: 0.5, diceWeight: 0.5)),
             _ => throw new ArgumentException(name),

@@ -57,7 +57,7 @@ public class PaperSettingsTests
         using var bratsData = new RandomDataset("brats", Tiny.Brats(32), LabelInfo.Segmentation(4, 32, 32));
 
         var mosi = new MosiSettings { Model = Tiny.Sequence(1) }.Setup(mosiData);
-        using (var model = mosi.Model(mosiData)) Assert.IsType<SentimentTransformer>(model);
+        using (var model = mosi.Model(mosiData)) Assert.IsType<SequenceTransformer>(model);
         Assert.IsType<RegressionTask>(mosi.Task);
         Assert.Equal(0.8, mosi.Trainer.ClipNorm);
         Assert.Equal(new OptimizerSpec(OptimizerKind.Adam, 5e-4), mosi.Trainer.ProbeOptimizer);
@@ -65,7 +65,7 @@ public class PaperSettingsTests
 
         var food = new Food101Settings { Model = Tiny.FoodOptions() }.Setup(foodData, "food-smoke");
         Assert.Equal("food-smoke", food.Name);
-        using (var model = food.Model(foodData)) Assert.IsType<FoodTransformer>(model);
+        using (var model = food.Model(foodData)) Assert.IsType<SequenceTransformer>(model);
 
         var brats = new BratsSettings { Model = Tiny.Seg() }.Setup(bratsData);
         using (var model = brats.Model(bratsData)) Assert.IsType<BratsDeepLab>(model);

@@ -8,7 +8,7 @@ namespace Cggm.Experiments.Settings;
 
 /// <summary>
 /// UPMC-Food 101 (paper §4.1: 101 classes, image + text through frozen ViT-B/16 and BERT-base, AdamW), released
-/// <c>run/food_run.py</c> and <c>src/foodtrain.py</c>: <see cref="FoodTransformer"/> over token features.
+/// <c>run/food_run.py</c> and <c>src/foodtrain.py</c>: <see cref="SequenceTransformer"/> over token features.
 /// </summary>
 public sealed record Food101Settings : PaperSettings
 {
@@ -36,8 +36,8 @@ public sealed record Food101Settings : PaperSettings
         Rho = 1.3, Lambda = 0.05, ClassifierOptimizer = new OptimizerSpec(OptimizerKind.AdamW, 5e-4, WeightDecay: 3e-3),
     };
 
-    /// <summary>The released Food model with the per-modality projection fixed (<see cref="FoodTransformerOptions.SharedProjectionBug"/> off).</summary>
-    public FoodTransformerOptions Model { get; init; } = new();
+    /// <summary>The released Food model with the per-modality projection fixed (<see cref="TransformerModelOptions.SharedProjectionBug"/> off).</summary>
+    public TransformerModelOptions Model { get; init; } = TransformerModelOptions.Food101;
 
     /// <inheritdoc />
     public override LearningTask CreateTask() => new ClassificationTask(Model.Outputs);
@@ -46,6 +46,6 @@ public sealed record Food101Settings : PaperSettings
     public override MultimodalModel CreateModel(IMultimodalDataset data)
     {
         RequireClasses(data, Model.Outputs);
-        return new FoodTransformer(data.Modalities, Model);
+        return new SequenceTransformer(data.Modalities, Model);
     }
 }

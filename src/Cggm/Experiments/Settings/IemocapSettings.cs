@@ -9,7 +9,7 @@ namespace Cggm.Experiments.Settings;
 
 /// <summary>
 /// IEMOCAP (paper §4.1: 4 emotions, cross-entropy), released <c>run/iemo_run.py</c> and <c>src/msatrain.py</c>:
-/// <see cref="SentimentTransformer"/> with 4 encoder layers (2 fusion), d = 40, 5 heads, 4 outputs.
+/// <see cref="SequenceTransformer"/> with 4 encoder layers (2 fusion), d = 40, 5 heads, 4 outputs.
 /// </summary>
 public sealed record IemocapSettings : PaperSettings
 {
@@ -57,6 +57,6 @@ public sealed record IemocapSettings : PaperSettings
     public override MultimodalModel CreateModel(IMultimodalDataset data)
     {
         RequireClasses(data, Model.Outputs);
-        return new SentimentTransformer(data.Modalities, Model);
+        return new SequenceTransformer(data.Modalities, Model);
     }
 }

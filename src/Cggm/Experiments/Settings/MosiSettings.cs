@@ -8,7 +8,7 @@ namespace Cggm.Experiments.Settings;
 
 /// <summary>
 /// CMU-MOSI (paper §4.1: sentiment regression in [−3, 3], L1 loss, Adam), released <c>run/mosi_run.py</c> and
-/// <c>src/msatrain.py</c>: <see cref="SentimentTransformer"/> with 5 encoder layers (3 fusion), d = 40, 5 heads.
+/// <c>src/msatrain.py</c>: <see cref="SequenceTransformer"/> with 5 encoder layers (3 fusion), d = 40, 5 heads.
 /// </summary>
 public sealed record MosiSettings : PaperSettings
 {
@@ -53,6 +53,6 @@ public sealed record MosiSettings : PaperSettings
     {
         if (Model.Outputs != 1)
             throw new ArgumentException($"MOSI is a regression with one output; {nameof(Model)}.{nameof(Model.Outputs)} is {Model.Outputs}.", nameof(data));
-        return new SentimentTransformer(data.Modalities, Model);
+        return new SequenceTransformer(data.Modalities, Model);
     }
 }

@@ -59,7 +59,7 @@ public abstract record PaperSettings
     {
         MosiSettings m => m with { Model = change(m.Model) },
         IemocapSettings i => i with { Model = change(i.Model) },
-        Food101Settings f => f with { Model = (FoodTransformerOptions)change(f.Model) },
+        Food101Settings f => f with { Model = change(f.Model) },
         _ => null,
     };
 

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace Cggm.Tests.Models;
 
 [Collection(ModelCollection.Name)]
-public class SentimentTransformerTests(ITestOutputHelper output)
+public class SequenceTransformerTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData("mosi", 1)]
@@ -18,7 +18,7 @@ public class SentimentTransformerTests(ITestOutputHelper output)
     {
         torch.manual_seed(3);
         var inputs = dataset == "mosi" ? Tiny.Mosi : Tiny.Iemocap;
-        using var model = new SentimentTransformer(inputs, Tiny.Sequence(outputs));
+        using var model = new SequenceTransformer(inputs, Tiny.Sequence(outputs));
         var xs = inputs.Select(m => torch.randn([3, .. m.Shape])).ToArray();
         var o = model.call(xs);
         Assert.Equal([3L, outputs], o.Prediction.shape);
@@ -35,12 +35,12 @@ public class SentimentTransformerTests(ITestOutputHelper output)
     [Fact]
     public void Paper_size_parameter_counts()
     {
-        using var mosi = new SentimentTransformer(Tiny.Mosi);
-        using var iemocap = new SentimentTransformer(Tiny.Iemocap, new TransformerModelOptions { Outputs = 4, Layers = 4 });
+        using var mosi = new SequenceTransformer(Tiny.Mosi);
+        using var iemocap = new SequenceTransformer(Tiny.Iemocap, new TransformerModelOptions { Outputs = 4, Layers = 4 });
         using var classifier = mosi.CreateModalityClassifier(0);
         long m = Tiny.Count(mosi), e = Tiny.Count(iemocap), c = Tiny.Count(classifier);
-        output.WriteLine($"SentimentTransformer, MOSI (5 layers, d = 40, text 300 / audio 5 / vision 20): {m:N0} parameters; one classifier f_i: {c:N0}");
-        output.WriteLine($"SentimentTransformer, IEMOCAP (4 layers, text 1024 / audio 130 / vision 342): {e:N0} parameters");
+        output.WriteLine($"SequenceTransformer, MOSI (5 layers, d = 40, text 300 / audio 5 / vision 20): {m:N0} parameters; one classifier f_i: {c:N0}");
+        output.WriteLine($"SequenceTransformer, IEMOCAP (4 layers, text 1024 / audio 130 / vision 342): {e:N0} parameters");
         // One layer of width 40: attention 4·40² + 4·40, feed-forward 8·40² + 5·40, two LayerNorms 4·40 = 19,720.
         const long layer = 19_720, norm = 80;
         long encoders = 3 * (5 * layer + norm) + (300 + 5 + 20) * 40 + 3 * 40;
@@ -52,8 +52,8 @@ public class SentimentTransformerTests(ITestOutputHelper output)
     [Fact]
     public void Encoder_parameters_leave_out_the_input_projection_unless_asked()
     {
-        using var released = new SentimentTransformer(Tiny.Mosi, Tiny.Sequence(1));
-        using var scaled = new SentimentTransformer(Tiny.Mosi, Tiny.Sequence(1) with { ScaleInputProjections = true });
+        using var released = new SequenceTransformer(Tiny.Mosi, Tiny.Sequence(1));
+        using var scaled = new SequenceTransformer(Tiny.Mosi, Tiny.Sequence(1) with { ScaleInputProjections = true });
         long projection = 300 * 8 + 8;
         Assert.Equal(Tiny.Count(released.Encoder(0)) - projection, released.EncoderParameters(0).Sum(p => p.numel()));
         Assert.Equal(Tiny.Count(scaled.Encoder(0)), scaled.EncoderParameters(0).Sum(p => p.numel()));
@@ -84,7 +84,7 @@ public class SentimentTransformerTests(ITestOutputHelper output)
     {
         torch.manual_seed(5);
         ModalityInfo[] inputs = [new("text", [-1, 6]), new("audio", [-1, 3])];
-        using var model = new SentimentTransformer(inputs, Tiny.Sequence(2));
+        using var model = new SequenceTransformer(inputs, Tiny.Sequence(2));
         var o = model.call([torch.randn(2, 7, 6), torch.randn(2, 11, 3)]);
         Assert.Equal([2L, 2], o.Prediction.shape);
         Assert.Equal([2L, 11, 8], o.Features[1].shape);
@@ -93,7 +93,7 @@ public class SentimentTransformerTests(ITestOutputHelper output)
     [Fact]
     public void Bad_inputs_throw_argument_errors_instead_of_aborting()
     {
-        using var model = new SentimentTransformer(Tiny.Mosi, Tiny.Sequence(1));
+        using var model = new SequenceTransformer(Tiny.Mosi, Tiny.Sequence(1));
         var wrongWidth = Tiny.Mosi.Select(m => torch.randn([2, .. m.Shape])).ToArray();
         wrongWidth[1] = torch.randn(2, 50, 6);
         var e = Assert.Throws<ArgumentException>(() => model.call(wrongWidth));
@@ -104,7 +104,7 @@ public class SentimentTransformerTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => model.Head.call(torch.randn(2, 9)));
         using var f = model.CreateModalityClassifier(0);
         Assert.Throws<ArgumentException>(() => f.call(torch.randn(2, 8)));
-        Assert.Throws<ArgumentException>(() => new SentimentTransformer([new("x", [300])]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SentimentTransformer(Tiny.Mosi, Tiny.Sequence(1) with { Heads = 3 }));
+        Assert.Throws<ArgumentException>(() => new SequenceTransformer([new("x", [300])]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SequenceTransformer(Tiny.Mosi, Tiny.Sequence(1) with { Heads = 3 }));
     }
 }
