@@ -58,17 +58,11 @@ public static class ExperimentRunner
                 };
                 using var trainer = new Trainer(model, setup.Task, method, options);
                 int i = index;
-                var perRun = progress is null ? null : new SyncProgress<TrainingProgress>(p => progress.Report(new RecipeProgress(method.Name, seed, i, count, p)));
+                var perRun = progress is null ? null : new Relay<TrainingProgress>(p => progress.Report(new RecipeProgress(method.Name, seed, i, count, p)));
                 runs.Add(new ExperimentRun(method.Name, seed, trainer.Fit(setup.Data, perRun, cancellation)));
                 index++;
             }
         }
         return runs;
-    }
-
-    /// <summary>An <see cref="IProgress{T}"/> that reports on the calling thread (unlike <see cref="Progress{T}"/>).</summary>
-    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }
