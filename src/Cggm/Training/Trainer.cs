@@ -55,7 +55,8 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
 
         var history = new TrainingHistory(data.Modalities.Select(m => m.Name).ToArray());
         var state = new RunState();
-        var folder = Options.RunDirectory is null ? null : new RunFolder(Options.RunDirectory);
+        using var folder = Options.RunDirectory is null ? null : new RunFolder(Options.RunDirectory);
+        folder?.Lock();
         if (folder?.Open(RunConfig(data), Options.Resume, r => ReadState(r, optimizer)) is { } resumed) (history, state) = resumed;
 
         for (int epoch = state.EpochsDone; epoch < Options.Epochs; epoch++)
@@ -90,7 +91,7 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
                 state.BestScore = score;
                 state.BestEpoch = epoch;
                 state.BestWeights = SnapshotWeights();
-                folder?.WriteBest(state.BestWeights);
+                folder?.StageBest(epoch, state.BestWeights);
             }
             var summary = new EpochRecord
             {
