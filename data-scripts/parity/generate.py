@@ -15,6 +15,7 @@ import time
 import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True          # no __pycache__ inside the repository
 sys.path.insert(0, HERE)
 
 import numpy as np  # noqa: E402
