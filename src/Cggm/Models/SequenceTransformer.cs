@@ -42,7 +42,7 @@ public sealed class SequenceTransformer : MultimodalModel
         encoders = new ModuleList<SequenceEncoder>(inputs.Select((m, i) => new SequenceEncoder(m.Name, dims[i],
             i == 0 || Options.SharedProjectionBug ? first : SequenceEncoder.CreateProjection(dims[i], Options.Dim),
             new TransformerEncoder(Options.Dim, Options.Heads, Options.Layers, Options.Dropouts))).ToArray());
-        fusion = new SequenceFusion(new TransformerEncoder(Options.Dim, Options.Heads, Options.FusionLayers, Options.Dropouts));
+        fusion = new SequenceFusion(new TransformerEncoder(Options.Dim, Options.Heads, Options.FusionLayers, Options.Dropouts, Options.ReleasedPositionOrder));
         head = new ResidualHead(Options.Dim, Options.Outputs, Options.Dropouts.Output);
         RegisterComponents();
     }
@@ -72,7 +72,8 @@ public sealed class SequenceTransformer : MultimodalModel
 
     /// <inheritdoc />
     public override ModalityClassifier CreateModalityClassifier(int modality) =>
-        new TransformerModalityClassifier(Options.Dim, Options.Heads, Options.ClassifierLayers, Options.Outputs, Options.Dropouts, Options.RepeatClassifierProjection);
+        new TransformerModalityClassifier(Options.Dim, Options.Heads, Options.ClassifierLayers, Options.Outputs, Options.Dropouts, Options.RepeatClassifierProjection,
+                                          Options.ReleasedPositionOrder);
 
     /// <summary>The feature width D_i of each sequence modality; throws unless every shape is <c>[T, D]</c> with D known.</summary>
     private static long[] SequenceInputDims(string model, IReadOnlyList<ModalityInfo> inputs) =>

@@ -23,12 +23,19 @@ public sealed class TransformerModalityClassifier : ModalityClassifier
     private readonly Linear outLayer;
 
     /// <summary>A classifier over features of width <paramref name="dim"/> with <paramref name="outputs"/> outputs.</summary>
-    public TransformerModalityClassifier(long dim, long heads, int layers, long outputs, TransformerDropouts dropouts, bool repeatProjection)
+    /// <param name="dim">Feature width d.</param>
+    /// <param name="heads">Attention heads.</param>
+    /// <param name="layers">Transformer layers (<c>cls_layers</c>).</param>
+    /// <param name="outputs">Outputs K.</param>
+    /// <param name="dropouts">Dropout rates (the output dropout is not used).</param>
+    /// <param name="repeatProjection">Apply proj1 twice, as released.</param>
+    /// <param name="releasedPositionOrder">The released position order of the (time-first) features, <see cref="TransformerModelOptions.ReleasedPositionOrder"/>.</param>
+    public TransformerModalityClassifier(long dim, long heads, int layers, long outputs, TransformerDropouts dropouts, bool repeatProjection, bool releasedPositionOrder = false)
         : base(nameof(TransformerModalityClassifier))
     {
         Dim = dim;
         RepeatProjection = repeatProjection;
-        bone = new TransformerEncoder(dim, heads, layers, dropouts);
+        bone = new TransformerEncoder(dim, heads, layers, dropouts, releasedPositionOrder);
         proj1 = Linear(dim, dim);
         outLayer = Linear(dim, outputs);
         RegisterComponents();

@@ -55,6 +55,17 @@ public sealed record TransformerModelOptions
     /// </summary>
     public bool SharedProjectionBug { get; init; }
 
+    /// <summary>
+    /// The released order of the sinusoidal positions in the fusion transformer and the classifiers (found by the parity suite,
+    /// docs/parity.md). Their inputs are time-first contiguous tensors (<c>torch.cat(hs)</c>, the encoder outputs), and the
+    /// released <c>make_positions</c> (<c>modules/position_embedding.py</c>) masked-scatters positions into a clone of a strided
+    /// view of them, which torch 1.13 fills in memory order: token t of sample b gets position ((t·B + b) mod T) + 1 instead of
+    /// t + 1, so the positions depend on the batch size and interleave. False (the default) gives every token its own position
+    /// 1..T, as the fairseq code intends (and as the modality encoders, whose input is batch-major in memory, get in the released
+    /// code too); true reproduces the released numbers.
+    /// </summary>
+    public bool ReleasedPositionOrder { get; init; }
+
     /// <summary>Layers of the fusion transformer: <see cref="Layers"/> − 2, as released.</summary>
     public int FusionLayers => Layers - 2;
 

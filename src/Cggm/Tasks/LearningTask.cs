@@ -33,12 +33,19 @@ public abstract class LearningTask
     public abstract Tensor Loss(Tensor prediction, Tensor target);
 
     /// <summary>
-    /// The utilization metric ε of predictions on one batch (paper Eq. 5), as a 0-d float64 tensor on the prediction's device (no
-    /// host sync). Float64 because the released code scores in numpy (float64): with ε in float32, k/12 and k/20 are not exact,
+    /// The utilization metric ε of predictions on one batch (paper Eq. 5), as a 0-d tensor of <see cref="UtilizationType"/> on the
+    /// prediction's device (no host sync). Float64 for classification and regression because the released code scores in numpy (float64): with ε in float32, k/12 and k/20 are not exact,
     /// so a step whose improvements cancel gave Σ Δε ≈ ±3–6e-8 instead of 0, which the released 1e-8 turns into a B of the
     /// wrong sign and size (+1.30e7 against −2.62e6).
     /// </summary>
     public abstract Tensor Utilization(Tensor prediction, Tensor target);
+
+    /// <summary>
+    /// The dtype of ε and of CGGM's arithmetic on it (Δε, Σ Δε + 1e-8, B, 𝓛_gm's |B| sum), as the released code has it:
+    /// float64 for classification and regression (numpy scores), float32 for segmentation, whose <c>train_eval_seg</c>
+    /// returns float32 tensors (<c>src/segtrain.py</c> computes diff, diff_sum, coeff and l_gm on them).
+    /// </summary>
+    public virtual ScalarType UtilizationType => ScalarType.Float64;
 
     /// <summary>A fresh accumulator of this task's evaluation metrics.</summary>
     public abstract MetricAccumulator CreateMetrics();

@@ -68,8 +68,14 @@ public sealed class SegmentationTask : LearningTask
     {
         using var _ = no_grad();
         var labels = prediction.argmax(1);
-        return torch.stack(Regions.Select(r => DiceScore.PerSample(r.Mask(labels), r.Mask(target)).mean())).mean();
+        // (Dice(ET) + Dice(TC) + Dice(WT)) / 3, summed in that order as the released train_eval_seg does.
+        Tensor? sum = null;
+        foreach (var r in Regions.Reverse()) { var d = DiceScore.PerSample(r.Mask(labels), r.Mask(target)).mean(); sum = sum is null ? d : sum + d; }
+        return sum! / Regions.Count;
     }
+
+    /// <summary>Float32: the released <c>train_eval_seg</c> returns float32 tensors and CGGM's coefficients are computed on them.</summary>
+    public override ScalarType UtilizationType => ScalarType.Float32;
 
     /// <inheritdoc />
     public override MetricAccumulator CreateMetrics() => new SegmentationMetrics(Regions);

@@ -74,7 +74,8 @@ public sealed class LearningRateScheduler
     public double WarmupCosineRate(LearningRateSchedule.WarmupCosine w, int step)
     {
         if (step < _warmupSteps)
-            return _warmupSteps == 1 ? _base : w.WarmupStart + (_base - w.WarmupStart) * step / (_warmupSteps - 1);
+            // np.linspace(start, stop, n)[t] = t·((stop − start)/(n − 1)) + start, and exactly stop at t = n − 1.
+            return _warmupSteps == 1 || step == _warmupSteps - 1 ? _base : step * ((_base - w.WarmupStart) / (_warmupSteps - 1)) + w.WarmupStart;
         int j = Math.Min(step - _warmupSteps, _totalSteps - _warmupSteps - 1), n = _totalSteps - _warmupSteps;
         return w.Final + 0.5 * (_base - w.Final) * (1 + Math.Cos(Math.PI * j / n));
     }

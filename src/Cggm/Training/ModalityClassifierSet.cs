@@ -8,7 +8,7 @@ namespace Cggm.Training;
 
 /// <summary>The result of one training pass of the classifiers on a batch.</summary>
 /// <param name="Predictions">ŷ_{m_i} = f_i(h_i), one per modality.</param>
-/// <param name="Utilization">ε_i on this batch, shape <c>[M]</c>, float64.</param>
+/// <param name="Utilization">ε_i on this batch, shape <c>[M]</c>, of the task's <see cref="Tasks.LearningTask.UtilizationType"/>.</param>
 /// <param name="Losses">𝓛(ŷ_{m_i}, y) per classifier, shape <c>[M]</c> (detached); the classifiers are trained on their sum.</param>
 public sealed record ClassifierPass(Tensor[] Predictions, Tensor Utilization, Tensor Losses);
 
@@ -17,18 +17,20 @@ public sealed class PendingClassifierPass
 {
     private readonly Task<(double[] Utilization, double[] Losses)> _work;
     private readonly Device _device;
+    private readonly ScalarType _utilizationType;
 
-    internal PendingClassifierPass(Task<(double[] Utilization, double[] Losses)> work, Device device)
+    internal PendingClassifierPass(Task<(double[] Utilization, double[] Losses)> work, Device device, ScalarType utilizationType)
     {
         _work = work;
         _device = device;
+        _utilizationType = utilizationType;
     }
 
     /// <summary>Waits for the pass; its ε and losses come back as tensors of the calling thread (predictions are not kept).</summary>
     public ClassifierPass Wait()
     {
         var (eps, losses) = _work.GetAwaiter().GetResult();
-        return new ClassifierPass([], torch.tensor(eps, ScalarType.Float64, _device), torch.tensor(losses, ScalarType.Float64, _device));
+        return new ClassifierPass([], torch.tensor(eps, ScalarType.Float64, _device).to(_utilizationType), torch.tensor(losses, ScalarType.Float64, _device));
     }
 }
 
@@ -80,7 +82,7 @@ public sealed class ModalityClassifierSet : IDisposable
             _classifiers[i].train();
             predictions[i] = _classifiers[i].call(features[i].detach());
             losses[i] = _task.Loss(predictions[i], target);
-            eps[i] = _task.Utilization(predictions[i], target).to(ScalarType.Float64);
+            eps[i] = _task.Utilization(predictions[i], target).to(_task.UtilizationType);
         }
         var all = torch.stack(losses);
         all.sum().backward();
@@ -105,9 +107,9 @@ public sealed class ModalityClassifierSet : IDisposable
             scope.Attach(detached);
             scope.Attach(labels);
             var pass = Train(detached, labels);
-            return (Utilization: pass.Utilization.cpu().data<double>().ToArray(), Losses: pass.Losses.to(ScalarType.Float64).cpu().data<double>().ToArray());
+            return (Utilization: pass.Utilization.to(ScalarType.Float64).cpu().data<double>().ToArray(), Losses: pass.Losses.to(ScalarType.Float64).cpu().data<double>().ToArray());
         });
-        return new PendingClassifierPass(work, target.device);
+        return new PendingClassifierPass(work, target.device, _task.UtilizationType);
     }
 
     /// <summary>∇θ^{f_i}: the gradient of classifier i's output-layer weight after <see cref="Train"/> (paper Eq. 9).</summary>

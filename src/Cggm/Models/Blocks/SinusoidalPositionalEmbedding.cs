@@ -12,13 +12,24 @@ namespace Cggm.Models.Blocks;
 /// </summary>
 public sealed class SinusoidalPositionalEmbedding : nn.Module<Tensor, Tensor>
 {
-    /// <summary>Positions of width <paramref name="dim"/> (≥ 4, so that half − 1 &gt; 0).</summary>
-    public SinusoidalPositionalEmbedding(long dim) : base(nameof(SinusoidalPositionalEmbedding))
+    /// <summary>Positions of width <paramref name="dim"/> (≥ 4, so that half − 1 &gt; 0); see <see cref="TimeMajorScatter"/>.</summary>
+    public SinusoidalPositionalEmbedding(long dim, bool timeMajorScatter = false) : base(nameof(SinusoidalPositionalEmbedding))
     {
         if (dim < 4) throw new ArgumentOutOfRangeException(nameof(dim), dim, "The sinusoidal table needs a width of at least 4 (its frequencies divide by ⌊d/2⌋ − 1).");
         Dim = dim;
+        TimeMajorScatter = timeMajorScatter;
         RegisterComponents();
     }
+
+    /// <summary>
+    /// The released positions of a time-first contiguous input (<see cref="TransformerModelOptions.ReleasedPositionOrder"/>):
+    /// <c>make_positions</c> masked-scatters the row-major positions 1..T of each sequence into a clone of the input's
+    /// <c>[B, T]</c> first-feature view, and torch 1.13 writes them in that clone's memory order, which for a <c>[T, B, d]</c>
+    /// contiguous input is time-major: element (b, t) receives the (t·B + b)-th position of the row-major list, so without
+    /// padding ((t·B + b) mod T) + 1 instead of t + 1. The released fusion and classifiers see such inputs; the modality
+    /// encoders (fed the permuted Conv1d output) do not.
+    /// </summary>
+    public bool TimeMajorScatter { get; }
 
     /// <summary>Width d of each position vector.</summary>
     public long Dim { get; }
@@ -31,7 +42,9 @@ public sealed class SinusoidalPositionalEmbedding : nn.Module<Tensor, Tensor>
         long batch = input.shape[0], steps = input.shape[1];
         var mask = input.select(2, 0).ne(0);                                                   // [B, T]: false = padding
         var counting = torch.arange(1, steps + 1, dtype: ScalarType.Int64, device: input.device).unsqueeze(0).expand(batch, steps);
-        var positions = torch.where(mask, counting, torch.zeros_like(counting));               // [B, T]
+        var positions = TimeMajorScatter
+            ? torch.zeros(steps, batch, ScalarType.Int64, input.device).masked_scatter(mask.t().contiguous(), counting.masked_select(mask)).t()
+            : torch.where(mask, counting, torch.zeros_like(counting));                         // [B, T]
         var table = Table(steps + 1, Dim, input.device);                                       // [T + 1, d]
         return table.index_select(0, positions.reshape(-1)).reshape(batch, steps, Dim).to(input.dtype);
     }

@@ -19,13 +19,18 @@ public sealed class TransformerEncoder : Module<Tensor, Tensor>
     private readonly LayerNorm finalNorm;
 
     /// <summary>An encoder of <paramref name="layerCount"/> layers of width <paramref name="dim"/> with <paramref name="heads"/> heads.</summary>
-    public TransformerEncoder(long dim, long heads, int layerCount, TransformerDropouts dropouts) : base(nameof(TransformerEncoder))
+    /// <param name="dim">Model width d.</param>
+    /// <param name="heads">Attention heads.</param>
+    /// <param name="layerCount">Layers N.</param>
+    /// <param name="dropouts">Dropout rates.</param>
+    /// <param name="releasedPositionOrder">The released position order of a time-first input (<see cref="SinusoidalPositionalEmbedding.TimeMajorScatter"/>).</param>
+    public TransformerEncoder(long dim, long heads, int layerCount, TransformerDropouts dropouts, bool releasedPositionOrder = false) : base(nameof(TransformerEncoder))
     {
         if (layerCount < 0) throw new ArgumentOutOfRangeException(nameof(layerCount), layerCount, "The number of layers cannot be negative.");
         dropouts.Validate();
         Dim = dim;
         LayerCount = layerCount;
-        positions = new SinusoidalPositionalEmbedding(dim);
+        positions = new SinusoidalPositionalEmbedding(dim, releasedPositionOrder);
         embeddingDropout = new UniformMaskDropout(dropouts.Embedding);
         layers = new ModuleList<TransformerEncoderLayer>(Enumerable.Range(0, layerCount).Select(_ => new TransformerEncoderLayer(dim, heads, dropouts)).ToArray());
         finalNorm = LayerNorm(dim);

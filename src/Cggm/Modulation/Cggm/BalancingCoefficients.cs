@@ -21,16 +21,19 @@ public static class BalancingCoefficients
     public static Tensor Improvement(Tensor utilization, Tensor previous) => utilization - previous;
 
     /// <summary>
-    /// B^t from Δε^t (shape <c>[M]</c>) and ρ. With <paramref name="guard"/> false this is exactly the released code's
+    /// B^t from Δε^t (shape <c>[M]</c>, float64 or float32: the arithmetic stays in that dtype, as the released code's) and ρ. With <paramref name="guard"/> false this is exactly the released code's
     /// <c>ρ·(diff_sum − d_i)/diff_sum</c>, <c>diff_sum = Σ d + 1e-8</c>; with it true, steps where |Σ Δε| &lt; <paramref name="threshold"/> give ρ(M − 1)/M.
     /// </summary>
     public static Tensor Compute(Tensor deltaUtilization, double rho, bool guard, double threshold = 1e-6)
     {
         if (deltaUtilization.dim() != 1 || deltaUtilization.shape[0] < 2)
             throw new ArgumentException($"Eq. 7 needs a vector of M ≥ 2 improvements; got shape [{string.Join(", ", deltaUtilization.shape)}].", nameof(deltaUtilization));
-        var delta = deltaUtilization.to(ScalarType.Float64);
+        // In ε's own dtype (float64 for accuracies, float32 for Dice: LearningTask.UtilizationType), and Σ summed left to right as
+        // Python's sum(diff): with k/12 accuracies the residue of a cancelling sum (~1e-17) depends on the order.
+        var delta = deltaUtilization.is_floating_point() ? deltaUtilization : deltaUtilization.to(ScalarType.Float64);
         long m = delta.shape[0];
-        var sum = delta.sum();
+        var sum = delta[0];
+        for (long i = 1; i < m; i++) sum = sum + delta[i];
         if (!guard)
         {
             var diffSum = sum + ReleasedEpsilon;

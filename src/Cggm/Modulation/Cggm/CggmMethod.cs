@@ -16,7 +16,7 @@ namespace Cggm.Modulation;
 public abstract class CggmMethod : BalancingMethod
 {
     private ModalityClassifierSet? _classifiers;
-    private Tensor? _previousUtilization;   // ε^{t−1}, [M], float64
+    private Tensor? _previousUtilization;   // ε^{t−1}, [M], the task's utilization dtype
 
     /// <summary>CGGM with validated <paramref name="options"/>.</summary>
     private protected CggmMethod(CggmOptions options)
@@ -60,7 +60,7 @@ public abstract class CggmMethod : BalancingMethod
             throw new ArgumentException($"CGGM needs at least two modalities: B (Eq. 7) compares each modality's improvement with the others'. The model has M = {context.Model.ModalityCount}.");
         base.Attach(context);
         _classifiers = new ModalityClassifierSet(context.Model, context.Task, CggmOptions.ClassifierOptimizer, context.Device);
-        _previousUtilization = torch.zeros(context.Model.ModalityCount, ScalarType.Float64, context.Device).DetachFromDisposeScope();
+        _previousUtilization = torch.zeros(context.Model.ModalityCount, context.Task.UtilizationType, context.Device).DetachFromDisposeScope();
     }
 
     /// <summary>Δε^t and B^t from this step's ε^t (Eq. 6–7), remembering ε^t for the next step; recorded in the step's diagnostics.</summary>

@@ -61,14 +61,15 @@ public sealed class ReferenceCggm : CggmMethod
         using (var _ = enable_grad())
         {
             var head = Context.Model.HeadOutputWeight.detach().clone().requires_grad_(true);
-            loss = DirectionLoss.Compute(coefficients, WeightCosines(head));
-            gradient = torch.autograd.grad([loss], [head])[0];
+            loss = DirectionLoss.ComputeReleased(coefficients, WeightCosines(head));
+            // ∂(λ·𝓛_gm)/∂W_𝓕 through the same operations as the released backward of raw_loss + λ·l_gm.
+            gradient = torch.autograd.grad([CggmOptions.Lambda * loss], [head])[0];
         }
         step.Diagnostics.DirectionLoss = loss.detach();
         _pendingLoss?.Dispose();
         _pendingGradient?.Dispose();
         _pendingLoss = loss.detach().clone().DetachFromDisposeScope();
-        _pendingGradient = (CggmOptions.Lambda * gradient).detach().DetachFromDisposeScope();
+        _pendingGradient = gradient.detach().DetachFromDisposeScope();
     }
 
     /// <inheritdoc />
