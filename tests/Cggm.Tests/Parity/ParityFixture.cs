@@ -190,7 +190,13 @@ internal sealed class Comparison(ITestOutputHelper output, string caseName)
     private readonly List<string> _failures = [];
 
     /// <summary>Compares element-wise; scale = max(|expected|) of the array (or <paramref name="scale"/> when given).</summary>
-    public void Close(string group, string what, double[] expected, double[] actual, double tol, double? scale = null)
+    public void Close(string group, string what, double[] expected, double[] actual, double tol, double? scale = null) => Close(group, what, expected, actual, tol, scale, 0);
+
+    /// <summary>
+    /// Compares element-wise with an absolute allowance: |ours − released| ≤ tol·scale + <paramref name="absolute"/>; the
+    /// reported error is the part beyond the allowance, (|Δ| − absolute)⁺ / scale.
+    /// </summary>
+    public void Close(string group, string what, double[] expected, double[] actual, double tol, double? scale, double absolute)
     {
         if (expected.Length != actual.Length) { _failures.Add($"{what}: {expected.Length} released values, {actual.Length} ours"); return; }
         double s = scale ?? Math.Max(expected.Select(Math.Abs).DefaultIfEmpty(0).Max(), 1e-30);
@@ -198,11 +204,11 @@ internal sealed class Comparison(ITestOutputHelper output, string caseName)
         int at = -1;
         for (int i = 0; i < expected.Length; i++)
         {
-            double e = Math.Abs(expected[i] - actual[i]) / s;
+            double e = Math.Max(0, Math.Abs(expected[i] - actual[i]) - absolute) / s;
             if (!(e <= worst)) { worst = double.IsNaN(e) ? double.PositiveInfinity : e; at = i; }
         }
         _worst[group] = Math.Max(_worst.GetValueOrDefault(group), worst);
-        if (!(worst <= tol)) _failures.Add($"{what}[{at}]: released {expected[at]:R}, ours {actual[at]:R} (error {worst:E2} of scale {s:E3} > {tol:E1})");
+        if (!(worst <= tol)) _failures.Add($"{what}[{at}]: released {expected[at]:R}, ours {actual[at]:R} (error {worst:E2} of scale {s:E3} > {tol:E1}" + (absolute > 0 ? $" beyond {absolute:E1})" : ")"));
     }
 
     public void Close(string group, string what, double expected, double actual, double tol, double? scale = null) =>
