@@ -15,6 +15,7 @@ internal static class CliErrors
             CommandParseException or CommandRuntimeException => (2, "usage"),
             ArgumentException or FormatException or NotSupportedException => (2, "invalid input"),
             FileNotFoundException or DirectoryNotFoundException or InvalidDataException or Cggm.Data.DatasetFileException => (2, "data"),
+            Cggm.Models.Interop.CheckpointException => (2, "checkpoint"),
             RunFolderException => (2, "run folder"),
             NonFiniteLossException => (1, "training stopped"),
             OperationCanceledException => (130, "cancelled"),

@@ -38,6 +38,60 @@ public static partial class ReleasedModels
     /// <summary>Writes <paramref name="modules"/> as the released class's state dict at <paramref name="path"/> (<c>.pt</c>, <c>.pth</c> or <c>.safetensors</c>).</summary>
     public static void Export(ReleasedModelFamily family, IReadOnlyList<nn.Module> modules, string path) => ReleasedNameMap.For(family, modules).Save(path);
 
+    /// <summary>The released class names, as <c>cggm checkpoint --model</c> takes them (case-insensitive).</summary>
+    public static IReadOnlyDictionary<string, ReleasedModelFamily> Names { get; } = new Dictionary<string, ReleasedModelFamily>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["MSAModel"] = ReleasedModelFamily.MsaModel,
+        ["FoodModel"] = ReleasedModelFamily.FoodModel,
+        ["ClassifierGuided"] = ReleasedModelFamily.ClassifierGuided,
+        ["DeepLabMultiInput"] = ReleasedModelFamily.DeepLabMultiInput,
+        ["SegClassifier"] = ReleasedModelFamily.SegClassifier,
+    };
+
+    /// <summary>The family named <paramref name="name"/> (a released class name); throws an <see cref="ArgumentException"/> listing them.</summary>
+    public static ReleasedModelFamily Parse(string name) => Names.TryGetValue(name, out var f) ? f
+        : throw new ArgumentException($"Unknown released model '{name}'; choose one of {string.Join(", ", Names.Keys)}.", nameof(name));
+
+    /// <summary>True for the families that are one module per modality (the classifiers).</summary>
+    public static bool IsPerModality(ReleasedModelFamily family) => family is ReleasedModelFamily.ClassifierGuided or ReleasedModelFamily.SegClassifier;
+
+    /// <summary>
+    /// The C# modules saved in <paramref name="path"/> (TorchSharp format, <see cref="TorchSharpWeights"/>), rebuilt with the sizes
+    /// their tensors have: the first state dict for a model (so a run's <c>best.ckpt</c> works), every one for the classifiers.
+    /// </summary>
+    public static IReadOnlyList<nn.Module> LoadOurs(ReleasedModelFamily family, string path, int heads = ReleasedHeads)
+    {
+        var dicts = TorchSharpWeights.Read(path, IsPerModality(family) ? null : 1);
+        try
+        {
+            // Translate the names to the released ones to read the sizes, build, then load the C# names as saved.
+            var released = new Dictionary<string, Tensor>();
+            for (int i = 0; i < dicts.Count; i++)
+                foreach (var (name, t) in dicts[i])
+                {
+                    string ours = IsPerModality(family) ? $"{i}.{name}" : name;
+                    string key;
+                    try { key = ReleasedNameMap.ToReleased(family, ours); }
+                    catch (InvalidOperationException) { throw new CheckpointException(path, $"'{path}' has the tensor '{name}', which a C# {family} does not have; is --model right?"); }
+                    released[key] = t;
+                }
+            var modules = Create(family, released, path, heads);
+            for (int i = 0; i < modules.Count; i++)
+            {
+                var want = modules[i].state_dict();
+                var problems = want.Where(kv => !dicts[i].TryGetValue(kv.Key, out var t) || !t.shape.SequenceEqual(kv.Value.shape))
+                    .Select(kv => dicts[i].TryGetValue(kv.Key, out var t) ? $"'{kv.Key}' is [{string.Join(", ", t.shape)}], expected [{string.Join(", ", kv.Value.shape)}]" : $"'{kv.Key}' is missing").ToList();
+                problems.AddRange(dicts[i].Keys.Where(k => !want.ContainsKey(k)).Select(k => $"'{k}' is unexpected"));
+                if (problems.Count > 0)
+                    throw new CheckpointException(path, $"'{path}' (state dict {i}) does not fit a C# {family}: " + string.Join("; ", problems.Take(10)));
+                using var _ = no_grad();
+                foreach (var (name, t) in want) t.copy_(dicts[i][name]);
+            }
+            return modules;
+        }
+        finally { foreach (var d in dicts) foreach (var t in d.Values) t.Dispose(); }
+    }
+
     /// <summary>Fresh C# modules shaped like <paramref name="stateDict"/> (weights not loaded).</summary>
     public static IReadOnlyList<nn.Module> Create(ReleasedModelFamily family, IReadOnlyDictionary<string, Tensor> stateDict, string source, int heads = ReleasedHeads)
     {

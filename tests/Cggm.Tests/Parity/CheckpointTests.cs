@@ -1,0 +1,122 @@
+using Cggm.Cli;
+using Cggm.Models;
+using Cggm.Models.Interop;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Cggm.Tests.Parity;
+
+/// <summary>
+/// PyTorch checkpoints both ways (TorchSharp.PyBridge): a state dict the released code saved goes into the C# model and comes
+/// back out unchanged, through the library and through <c>cggm checkpoint</c>; a tensor that does not fit is named.
+/// </summary>
+[Collection(ParityCollection.Name)]
+public sealed class CheckpointTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "cggm-checkpoint-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public CheckpointTests() => Directory.CreateDirectory(_dir);
+
+    [Theory]
+    [InlineData("mosi_model", "MSAModel", "model.safetensors", ".pt")]
+    [InlineData("mosi_model", "ClassifierGuided", "classifier.safetensors", ".pth")]
+    [InlineData("iemo_model", "MSAModel", "model.safetensors", ".safetensors")]
+    [InlineData("food_model", "FoodModel", "model.safetensors", ".pt")]
+    [InlineData("food_model", "ClassifierGuided", "classifier.safetensors", ".pt")]
+    public void A_released_state_dict_round_trips_through_the_CLI(string caseName, string model, string file, string extension)
+    {
+        using var scope = NewDisposeScope();
+        using var c = new ParityCase(caseName);
+        string ours = Path.Combine(_dir, "ours.weights"), back = Path.Combine(_dir, "back" + extension);
+        Assert.Equal(0, CliApp.Create().Run(["checkpoint", "import", "--model", model, c.PathOf(file), ours]));
+        Assert.Equal(0, CliApp.Create().Run(["checkpoint", "export", "--model", model, ours, back]));
+        var original = c.File(file);
+        var exported = PyTorchStateDict.Read(back);
+        Assert.Equal(original.Keys.Order(), exported.Keys.Order());
+        foreach (var (name, tensor) in original)
+        {
+            // Food's projt is unused by the released forward and absent from the C# model: it comes back as the shared projv.
+            var expected = caseName == "food_model" && name.StartsWith("projt.", StringComparison.Ordinal) ? original["projv." + name[6..]] : tensor;
+            Assert.True(expected.reshape(-1).equal(exported[name].reshape(-1)).item<bool>(), $"{name} changed on the way through the C# model.");
+            Assert.Equal(expected.numel(), exported[name].numel());
+        }
+    }
+
+    [Fact]
+    public void The_reloaded_model_gives_the_released_outputs()
+    {
+        using var scope = NewDisposeScope();
+        using var c = new ParityCase("mosi_model");
+        var imported = (SequenceTransformer)ReleasedModels.Import(ReleasedModelFamily.MsaModel, c.PathOf("model.safetensors"))[0];
+        string ours = Path.Combine(_dir, "mosi.weights"), pt = Path.Combine(_dir, "mosi.pt");
+        TorchSharpWeights.Write(ours, [imported]);
+        ReleasedModels.Export(ReleasedModelFamily.MsaModel, ReleasedModels.LoadOurs(ReleasedModelFamily.MsaModel, ours), pt);
+        var reloaded = (SequenceTransformer)ReleasedModels.Import(ReleasedModelFamily.MsaModel, pt)[0];
+        reloaded.eval();
+        var preds = reloaded.call([c["io.safetensors", "inputs/text"], c["io.safetensors", "inputs/audio"], c["io.safetensors", "inputs/vision"]]).Prediction;
+        var expected = c["io.safetensors", "outputs/preds"];
+        Assert.True((preds - expected).abs().max().item<float>() < 1e-6f, $"preds {string.Join(", ", Stats.Doubles(preds))} against {string.Join(", ", Stats.Doubles(expected))}");
+    }
+
+    [Fact]
+    public void A_missing_a_misshapen_and_an_unexpected_tensor_are_named()
+    {
+        using var scope = NewDisposeScope();
+        using var c = new ParityCase("mosi_model");
+        var dict = c.File("model.safetensors").ToDictionary(kv => kv.Key, kv => kv.Value);
+        dict.Remove("fusion.layers.0.fc1.bias");
+        dict["proj.1.weight"] = dict["proj.1.weight"].reshape(5, 40, 1);   // same size, transposed shape
+        dict["proj.3.weight"] = torch.zeros(40, 7, 1);
+        string broken = Path.Combine(_dir, "broken.pt");
+        PyTorchStateDict.Write(broken, dict);
+
+        var e = Assert.Throws<CheckpointException>(() => ReleasedModels.Import(ReleasedModelFamily.MsaModel, broken));
+        Assert.Equal(broken, e.Path);
+        Assert.Contains("missing tensor 'fusion.layers.0.fc1.bias'", e.Message);
+        Assert.Contains("C# 'fusion.transformer.layers.0.fc1.bias'", e.Message);
+        Assert.Contains("tensor 'proj.1.weight' is [5, 40, 1] Float32", e.Message);
+        Assert.Contains("expects [40, 5, 1] Float32", e.Message);
+        Assert.Contains("unexpected tensor 'proj.3.weight'", e.Message);
+        Assert.Contains(broken, e.Message);
+        Assert.Equal(2, CliApp.Create().Run(["checkpoint", "import", "--model", "MSAModel", broken, Path.Combine(_dir, "x.weights")]));
+    }
+
+    [Theory]
+    [InlineData("checkpoint", "import", "--model", "NoSuchModel", "a.pt", "b.weights")]
+    [InlineData("checkpoint", "import", "--model", "MSAModel", "does-not-exist.pt", "b.weights")]
+    [InlineData("checkpoint", "export", "--model", "MSAModel", "does-not-exist.weights", "b.pt")]
+    [InlineData("checkpoint", "import", "a.pt", "b.weights")]
+    public void Bad_checkpoint_input_exits_with_2(params string[] args) => Assert.Equal(2, CliApp.Create().Run(args));
+
+    [Fact]
+    public void A_file_of_another_family_is_refused_with_its_name()
+    {
+        using var c = new ParityCase("mosi_model");
+        var e = Assert.Throws<CheckpointException>(() => ReleasedModels.Import(ReleasedModelFamily.FoodModel, c.PathOf("model.safetensors")));
+        Assert.Contains("not a FoodModel state dict", e.Message);
+        Assert.Contains("'projv.weight'", e.Message);
+    }
+
+    [Fact]
+    public void Every_Csharp_entry_has_a_released_name()
+    {
+        // The maps cover every state-dict entry of every C# model and classifier (ToReleased throws otherwise) and are one-to-one.
+        using var scope = NewDisposeScope();
+        var msa = new SequenceTransformer([new("text", [-1, 8]), new("audio", [-1, 5]), new("vision", [-1, 4])], new TransformerModelOptions { Dim = 8, Heads = 2, Layers = 3 });
+        var brats = new BratsDeepLab(new[] { "flair", "t1ce", "t1", "t2" }.Select(n => new Cggm.Data.ModalityInfo(n, [1, 32, 32])).ToArray(),
+                                     new BratsDeepLabOptions { BaseWidth = 4, AsppChannels = 16, LowLevelReduction = 3, DecoderChannels = 16 });
+        foreach (var map in new[]
+                 {
+                     ReleasedNameMap.MsaModel(msa),
+                     ReleasedNameMap.ClassifierGuided(Enumerable.Range(0, 3).Select(i => (TransformerModalityClassifier)msa.CreateModalityClassifier(i)).ToArray()),
+                     ReleasedNameMap.DeepLabMultiInput(brats),
+                     ReleasedNameMap.SegClassifier(Enumerable.Range(0, 4).Select(i => (SegModalityClassifier)brats.CreateModalityClassifier(i)).ToArray()),
+                 })
+            Assert.Equal(map.Entries.Count, map.Entries.Select(e => e.Released).Distinct().Count());
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+}
