@@ -41,16 +41,11 @@ public static class CliApp
                     .WithExample("data", "prepare", "brats2021", "--data-root", "/data")
                     .WithExample("data", "prepare", "av-digits", "--run");
             });
-            config.AddBranch("checkpoint", checkpoint =>
-            {
-                checkpoint.SetDescription("Move weights between the released PyTorch models (zrguo/CGGM) and the C# models, by the name maps of docs/parity.md.");
-                checkpoint.AddCommand<CheckpointImportCommand>("import")
-                    .WithDescription("A released state dict (torch.save .pt/.pth, or .safetensors) into C# weights (TorchSharp format).")
-                    .WithExample("checkpoint", "import", "--model", "MSAModel", "mosi_model.pt", "mosi_model.weights");
-                checkpoint.AddCommand<CheckpointExportCommand>("export")
-                    .WithDescription("C# weights (module.save, or a run's best.ckpt) as the released class's state dict, for torch.load.")
-                    .WithExample("checkpoint", "export", "--model", "MSAModel", "runs/mosi/cggm/seed-0/best.ckpt", "mosi_model.pt");
-            });
+            config.AddCommand<CheckpointCommand>("checkpoint")
+                .WithDescription("Move weights between the released PyTorch models (zrguo/CGGM) and the C# models by the name maps of docs/parity.md: " +
+                                 "import a torch.save/.safetensors state dict, or export C# weights (module.save, a run's best.ckpt) for torch.load.")
+                .WithExample("checkpoint", "import", "--model", "MSAModel", "mosi_model.pt", "mosi_model.weights")
+                .WithExample("checkpoint", "export", "--model", "MSAModel", "runs/mosi/cggm/seed-0/best.ckpt", "mosi_model.pt");
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Median training-step time and peak memory of each method on the paper's models; CGGM/joint ratios.")
                 .WithExample("bench", "--models", "mosi", "--methods", "joint,cggm-reference", "--json");

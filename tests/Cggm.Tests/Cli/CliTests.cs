@@ -28,6 +28,7 @@ public sealed class CliTests : IDisposable
     [InlineData("methods")]
     [InlineData("data", "prepare")]
     [InlineData("data", "inspect")]
+    [InlineData("checkpoint")]
     public void Every_command_prints_its_help(params string[] command) =>
         Assert.Equal(0, CliApp.Create().Run([.. command, "--help"]));   // option descriptions are Spectre markup: a bare [x] breaks the page
 

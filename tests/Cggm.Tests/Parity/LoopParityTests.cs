@@ -43,8 +43,20 @@ public sealed class LoopParityTests(ITestOutputHelper output)
     /// </summary>
     private static double AdamAllowance(double lr) => 0.05 * lr;
 
-    /// <summary>BraTS: float32 Dice ε and coefficients and 100+ convolutions with batch statistics per step; 1e-3 of each magnitude.</summary>
-    private const double BratsLoopTolerance = 1e-3;
+    /// <summary>
+    /// BraTS is compared in full at step 1 (1e-4 of each magnitude; observed ≤ 1.5e-5) and for its learning rate at every step.
+    /// From step 2 on, the narrowed DeepLab in training mode (BatchNorm on batch statistics over channels of width 4–16, pattern
+    /// weights) amplifies float32 round-off about a thousandfold per step: perturbing our own initial weights by 1e-7 (relative)
+    /// changes step 1 by ~1e-5, like the released run, and step 2's predictions by up to 4e-2, like the released run. Steps 2–20
+    /// therefore cannot match to round-off in either implementation (docs/parity.md); the run must still complete with finite losses.
+    /// </summary>
+    private const double BratsFirstStepTolerance = 1e-4;
+
+    /// <summary>
+    /// The first step's update (weights after − before, per group sums and the out-layer weights in full), relative to its own
+    /// size: it is ~1e-4 of the weights, so the weights' float32 round-off is ~1e-3 of it.
+    /// </summary>
+    private const double BratsUpdateTolerance = 1e-2;
 
     [Theory]
     [InlineData(16)]
@@ -223,49 +235,65 @@ public sealed class LoopParityTests(ITestOutputHelper output)
         ReleasedNameMap? classifierMap = null;
         Tensor? headGrad = null;
         optim.Optimizer? optimizer = null;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var fulls = c.Json.GetProperty("tables").GetProperty("full").EnumerateArray().Select(f => f.GetString()!).ToArray();
+        Tensor GroupValues(string group)
+        {
+            var parts = group.Split('/');
+            var map = parts[0] == "model" ? modelMap : classifierMap!;
+            bool buffers = parts[2] == "buffers";
+            var members = map.Entries.Where(e => e.Kind == ReleasedEntryKind.Mapped && e.Released.StartsWith(parts[1] + ".", StringComparison.Ordinal)
+                                                 && IsBuffer(e.Released) == buffers).Select(e => e.Tensor!).ToArray();
+            return torch.cat(members.Select(m => m.detach().to(ScalarType.Float64).reshape(-1)).ToArray());
+        }
+        Tensor FullTensor(string full)
+        {
+            var (part, released) = (full[..full.IndexOf('/')], full[(full.IndexOf('/') + 1)..]);
+            return (part == "model" ? modelMap : classifierMap!).Entries.Single(e => e.Released == released).Tensor!;
+        }
+        double[][] initialGroups = [];
+        var initialFull = new List<(string, double[])>();
         Run(model, task, cggm, trainer, images, labels, batch, cmp,
             attach: set =>
             {
                 classifierMap = ReleasedNameMap.SegClassifier(set.Classifiers.Cast<SegModalityClassifier>().ToArray());
                 classifierMap.Load(Pattern.StateDict(c.State("classifier"), 2), "pattern weights (classifier)");
+                initialGroups = groups.Select(g => Stats.Summary(GroupValues(g))).ToArray();
+                initialFull.AddRange(fulls.Select(f => (f, Stats.Doubles(FullTensor(f)))));
             },
             afterBackward: s => headGrad = model.HeadOutputWeight.grad!.detach().clone(),
             afterStep: (t, s) =>
             {
                 var step = steps[t - 1];
-                output.WriteLine($"step {t}: {clock.Elapsed.TotalSeconds:F1} s, loss {s.Loss!.item<float>()} (released {step.GetProperty("loss").GetDouble()}), " +
-                                 $"eps {string.Join(" ", Stats.Doubles(s.Diagnostics.Utilization!))} (released {step.GetProperty("eps")})");
-                CompareStep(cmp, step, t, s, exactEpsilon: false, BratsLoopTolerance);
                 optimizer ??= LastOptimizer;
+                // Every step: the warm-up learning rate, exactly.
                 cmp.Exact($"step {t} lr", step.GetProperty("lr").GetDouble(), optimizer!.ParamGroups.First().LearningRate);
-                cmp.Close("outputs", $"step {t} fusion_grad", Stats.Doubles(outs["fusion_grad"][t - 1]), Stats.Doubles(headGrad!), BratsLoopTolerance);
-                cmp.Summary("outputs", $"step {t} preds", Stats.Doubles(outs["preds_summary"][t - 1]), Stats.Summary(s.Output!.Prediction), s.Output.Prediction.numel(), BratsLoopTolerance);
+                output.WriteLine($"step {t}: loss {s.Loss!.item<float>()} (released {step.GetProperty("loss").GetDouble()}), ε {string.Join(" ", Stats.Doubles(s.Diagnostics.Utilization!))} (released {step.GetProperty("eps")})");
+                if (t > 1) return;   // steps 2–20: see BratsFirstStepTolerance
+
+                CompareStep(cmp, step, t, s, exactEpsilon: false, BratsFirstStepTolerance);
+                cmp.Close("outputs", $"step {t} fusion_grad", Stats.Doubles(outs["fusion_grad"][t - 1]), Stats.Doubles(headGrad!), BratsFirstStepTolerance);
+                cmp.Summary("outputs", $"step {t} preds", Stats.Doubles(outs["preds_summary"][t - 1]), Stats.Summary(s.Output!.Prediction), s.Output.Prediction.numel(), BratsFirstStepTolerance);
                 var counts = Stats.Doubles(torch.bincount(s.Output.Prediction.argmax(1).reshape(-1), minlength: 4));
-                cmp.Close("outputs", $"step {t} preds argmax counts", Stats.Doubles(outs["preds_argmax_counts"][t - 1]), counts, BratsLoopTolerance, s.Output.Prediction.numel() / 4.0);
-                // After every step: each group's summary (over all its elements) and the out-layer weights in full.
+                cmp.Close("outputs", $"step {t} preds argmax counts", Stats.Doubles(outs["preds_argmax_counts"][t - 1]), counts, BratsFirstStepTolerance, s.Output.Prediction.numel() / 4.0);
+                // The weights after the step, and the step itself (after − before): its size is lr·(momentum SGD of the gradient
+                // + weight decay), 1e-4 of the weights, so a wrong update (ρ applied, another lr) hides in the weights' tolerance.
                 var summaries = weights["groups/summary"][t - 1];
                 for (int g = 0; g < groups.Length; g++)
                 {
-                    var parts = groups[g].Split('/');
-                    var map = parts[0] == "model" ? modelMap : classifierMap!;
-                    bool buffers = parts[2] == "buffers";
-                    var members = map.Entries.Where(e => e.Kind == ReleasedEntryKind.Mapped && e.Released.StartsWith(parts[1] + ".", StringComparison.Ordinal)
-                                                         && IsBuffer(e.Released) == buffers).Select(e => e.Tensor!).ToArray();
-                    var all = torch.cat(members.Select(m => m.detach().to(ScalarType.Float64).reshape(-1)).ToArray());
-                    cmp.Summary($"{parts[0]} weights", $"step {t} {groups[g]}", Stats.Doubles(summaries[g]), Stats.Summary(all), all.numel(), BratsLoopTolerance);
+                    var all = GroupValues(groups[g]);
+                    var (released, ours) = (Stats.Doubles(summaries[g]), Stats.Summary(all));
+                    cmp.Summary($"{groups[g].Split('/')[0]} weights", $"step {t} {groups[g]}", released, ours, all.numel(), BratsFirstStepTolerance);
+                    cmp.Close("updates", $"step {t} {groups[g]} ΔΣx", released[0] - initialGroups[g][0], ours[0] - initialGroups[g][0], BratsUpdateTolerance,
+                              Math.Max(Math.Abs(released[0] - initialGroups[g][0]), 1e-12));
+                    cmp.Close("updates", $"step {t} {groups[g]} ΔΣx²", released[1] - initialGroups[g][1], ours[1] - initialGroups[g][1], BratsUpdateTolerance,
+                              Math.Max(Math.Abs(released[1] - initialGroups[g][1]), 1e-12));
                 }
-                foreach (var full in c.Json.GetProperty("tables").GetProperty("full").EnumerateArray().Select(f => f.GetString()!))
+                foreach (var (full, before) in initialFull)
                 {
-                    var (part, released) = (full[..full.IndexOf('/')], full[(full.IndexOf('/') + 1)..]);
-                    var map = part == "model" ? modelMap : classifierMap!;
-                    var ours = map.Entries.Single(e => e.Released == released).Tensor!;
-                    cmp.Close($"{part} weights", $"step {t} {full}", Stats.Doubles(weights[$"full/{full}"][t - 1]), Stats.Doubles(ours), BratsLoopTolerance);
-                }
-                if (t == 20)
-                {
-                    CompareSummaries(cmp, c, "model", modelMap, weights["step20/model/summary"], t, BratsLoopTolerance);
-                    CompareSummaries(cmp, c, "classifier", classifierMap!, weights["step20/classifier/summary"], t, BratsLoopTolerance);
+                    var (expected, actual) = (Stats.Doubles(weights[$"full/{full}"][t - 1]), Stats.Doubles(FullTensor(full)));
+                    cmp.Close($"{full[..full.IndexOf('/')]} weights", $"step {t} {full}", expected, actual, BratsFirstStepTolerance);
+                    var (du, dc) = (expected.Select((v, i) => v - before[i]).ToArray(), actual.Select((v, i) => v - before[i]).ToArray());
+                    cmp.Close("updates", $"step {t} {full} update", du, dc, BratsUpdateTolerance);
                 }
             });
         cmp.Assert();
