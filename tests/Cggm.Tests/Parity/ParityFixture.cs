@@ -218,13 +218,17 @@ internal sealed class Comparison(ITestOutputHelper output, string caseName)
     public void Close(string group, string what, double expected, double actual, double tol, double? scale = null) =>
         Close(group, what, [expected], [actual], tol, scale ?? Math.Max(Math.Abs(expected), 1e-30));
 
-    /// <summary>A summary [Σx, Σx², max|x|] of n values: Σx against √(n·Σx²) (its round-off scale), the others against themselves.</summary>
-    public void Summary(string group, string what, double[] expected, double[] actual, long n, double tol)
+    /// <summary>
+    /// A summary [Σx, Σx², max|x|] of n values: Σx against √(n·Σx²) (its round-off scale), the others against themselves. An
+    /// <paramref name="absolute"/> allowance a on single elements (Adam's, on weights) is given to max|x| as a and to Σx² as
+    /// 2a·max|x| + a², as much as one element moved by a changes them.
+    /// </summary>
+    public void Summary(string group, string what, double[] expected, double[] actual, long n, double tol, double absolute = 0)
     {
         double norm = Math.Sqrt(Math.Max(expected[1], 0) * Math.Max(n, 1));
-        Close(group, what + " Σx", expected[0], actual[0], tol, Math.Max(norm, 1e-30));
-        Close(group, what + " Σx²", expected[1], actual[1], tol, Math.Max(expected[1], 1e-30));
-        Close(group, what + " max|x|", expected[2], actual[2], tol, Math.Max(expected[2], 1e-30));
+        Close(group, what + " Σx", [expected[0]], [actual[0]], tol, Math.Max(norm, 1e-30), 0);
+        Close(group, what + " Σx²", [expected[1]], [actual[1]], tol, Math.Max(expected[1], 1e-30), 2 * absolute * expected[2] + absolute * absolute);
+        Close(group, what + " max|x|", [expected[2]], [actual[2]], tol, Math.Max(expected[2], 1e-30), absolute);
     }
 
     /// <summary>Records a failure that is not a comparison (the run stopped, for example).</summary>
