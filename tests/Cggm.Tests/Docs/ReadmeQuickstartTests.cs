@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Cggm.Experiments;
+using TorchSharp;
 
 namespace Cggm.Tests.Docs;
 
@@ -28,7 +29,19 @@ public sealed partial class ReadmeQuickstartTests : IDisposable
         var cpu = Processor();
         Skip.If(cpu != readme.Processor,
             $"The README's quickstart table was measured on '{readme.Processor}'; this processor is '{cpu ?? "unknown"}', whose floating-point results may differ.");
-        var measured = Quickstart.Run(new QuickstartConfig(), _runs, resume: false).Table;
+        // One torch thread: on this processor the table is the same as with the command's default (both were run), and on a
+        // busy 2-core machine the tiny model trains several times faster on one.
+        var threads = torch.get_num_threads();
+        torch.set_num_threads(1);
+        ResultTable measured;
+        try
+        {
+            measured = RunQuickstart();
+        }
+        finally
+        {
+            torch.set_num_threads(threads);
+        }
 
         var problems = Compare(readme, measured);
         Assert.True(problems.Count == 0,
@@ -40,15 +53,34 @@ public sealed partial class ReadmeQuickstartTests : IDisposable
     public void A_changed_README_cell_is_reported_with_its_row_column_and_both_values()
     {
         var table = new ResultTable("t", [new ResultColumn("Acc (%)")], [new ResultRow("cggm", [new MeanStd(0.972, 0.0046, 3)])]);
-        var readme = ReadmeTable.Parse($"{Marker} cpu=\"X\" cpu-family=1 -->\n| Method | Acc (%) |\n|---|---:|\n| cggm | 96.90 ± 0.17 |\n");
+        var readme = ReadmeTable.Parse($"{Marker} cpu=\"X\" cpu-family=1 -->\n| Method | Acc (%) |\n|---|---:|\n| cggm | 96.60 ± 0.17 |\n");
         Assert.Equal("X, cpu family 1", readme.Processor);
 
         var problem = Assert.Single(Compare(readme, table));
         Assert.Contains("cggm", problem);
         Assert.Contains("Acc (%)", problem);
-        Assert.Contains("README 96.90 ± 0.17", problem);
+        Assert.Contains("README 96.60 ± 0.17", problem);
         Assert.Contains("measured 97.20 ± 0.46", problem);
         Assert.Empty(Compare(ReadmeTable.Parse($"{Marker} cpu=\"X\" cpu-family=1 -->\n| Method | Acc (%) |\n|---|---:|\n| cggm | 97.60 ± 0.46 |\n"), table));
+    }
+
+    /// <summary>
+    /// The quickstart into this test's own run folder. TorchSharp 0.107 now and then frees a temporary scalar while libtorch
+    /// still uses it and the step fails with a libtorch error (docs/performance.md, "Known issue"); as with the command, running
+    /// again resumes from the last finished epoch, and a resumed run ends where an uninterrupted one does.
+    /// </summary>
+    private ResultTable RunQuickstart()
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return Quickstart.Run(new QuickstartConfig(), _runs, resume: true).Table;
+            }
+            catch (System.Runtime.InteropServices.ExternalException) when (attempt < 3)
+            {
+            }
+        }
     }
 
     /// <summary>One line per README cell, row or column that differs from the measured table.</summary>
