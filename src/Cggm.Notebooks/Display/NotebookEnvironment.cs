@@ -56,7 +56,7 @@ public sealed class NotebookEnvironment : HtmlView
         if (fsharp < new Version(10, 1))
             throw new InvalidOperationException($"This kernel loaded FSharp.Core {fsharp}, but the charts (Plotly.NET 6) need 10.1. " +
                 "Run 'dotnet build -c Release' in the repository and open the notebook with the repository's kernel copy (.tools/interactive): " +
-                "VS Code picks it up from .vscode/settings.json, Jupyter with JUPYTER_PATH=<repo>/.tools/jupyter (see README, Notebooks).");
+                "VS Code picks it up from .vscode/settings.json, Jupyter with JUPYTER_PATH=<repo>/.tools/jupyter (see notebooks/README.md, 'Opening them').");
         var natives = TorchNative.Preload();                 // before any other TorchSharp call (CUDA: dotnet/TorchSharp#1491)
         NativeAllocator.KeepFreedMemory();                   // as the CLI does: freed activations stay in the process for the next step
         var device = Devices.Default.ToString();
