@@ -1,4 +1,5 @@
 using Cggm.Experiments;
+using Cggm.Experiments.Datasets;
 using Cggm.Notebooks.Charts;
 using Cggm.Notebooks.Tables;
 
@@ -18,7 +19,7 @@ public sealed class MosiReproduction : IReproduction
 
     /// <inheritdoc />
     public ReproductionResult Run(Profile profile, string? dataRoot = null, IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default) =>
-        Build(PaperComparison.Run("mosi", profile, Name, dataRoot, progress: progress, cancellation: cancellation));
+        Build(PaperComparison.Run(DatasetRegistry.Mosi, profile, Name, dataRoot, progress: progress, cancellation: cancellation));
 
     /// <summary>Tables and charts of a finished comparison.</summary>
     public static ReproductionResult Build(PaperComparisonResult result)
