@@ -54,7 +54,7 @@ public static class ReproductionCharts
                     MarkerSymbol: classifier ? StyleParam.MarkerSymbol.Circle : StyleParam.MarkerSymbol.X));
             }
         }
-        string title = $"{PaperExperiment.DisplayName(panel.Dataset)}: per-batch output-layer gradients (t-SNE of the unit vectors, {panel.Points.Count / (2 * panel.Modalities.Count)} batches)";
+        string title = $"{panel.Dataset.DisplayName}: per-batch output-layer gradients (t-SNE of the unit vectors, {panel.Points.Count / (2 * panel.Modalities.Count)} batches)";
         return Style.Finish(Chart.Combine(traces)
             .WithXAxisStyle<double, double, string>(TitleText: "t-SNE 1")
             .WithYAxisStyle<double, double, string>(TitleText: "t-SNE 2"), title, width: 760, height: 600);
@@ -75,7 +75,7 @@ public static class ReproductionCharts
     /// <summary>Table 8: the classifiers' parameters, gradients and optimizer state at the paper's model sizes, MB per dataset (log scale).</summary>
     public static GenericChart ClassifierMemory(IReadOnlyList<ClassifierCostRow> rows, string title)
     {
-        var names = rows.Select(r => PaperExperiment.DisplayName(r.Dataset)).ToArray();
+        var names = rows.Select(r => r.Dataset.DisplayName).ToArray();
         (string Name, Func<ClassifierCostRow, long> Bytes)[] parts =
             [("parameters", r => r.PaperFootprint.ParameterBytes), ("gradients", r => r.PaperFootprint.GradientBytes), ("optimizer state", r => r.PaperFootprint.OptimizerStateBytes)];
         var traces = parts.Select((p, i) => Chart.Column<double, string, string>(values: rows.Select(r => p.Bytes(r) / 1e6).ToArray(), Keys: names, Name: p.Name, MarkerColor: Style.Variant(i))).ToList();
@@ -87,7 +87,7 @@ public static class ReproductionCharts
     /// <summary>Table 8, measured: the extra time per step of the classifiers and of the whole CGGM step, in % of a joint-training step.</summary>
     public static GenericChart ClassifierTime(IReadOnlyList<ClassifierCostRow> rows, string title)
     {
-        var names = rows.Select(r => $"{PaperExperiment.DisplayName(r.Dataset)}").ToArray();
+        var names = rows.Select(r => r.Dataset.DisplayName).ToArray();
         var classifiers = rows.Select(r => 100 * r.Measured.ExtraSecondsPerStep / r.Measured.Joint.MedianSeconds).ToArray();
         var cggm = rows.Select(r => 100 * r.Measured.CggmExtraSecondsPerStep / r.Measured.Joint.MedianSeconds).ToArray();
         return Style.Finish(Chart.Combine(

@@ -1,5 +1,6 @@
 using Cggm.Data;
 using Cggm.Experiments;
+using Cggm.Experiments.Datasets;
 using Cggm.Notebooks.Charts;
 using Cggm.Notebooks.Tables;
 using Cggm.IO;
@@ -24,7 +25,7 @@ public sealed class AvDigitsReproduction : IReproduction
         "FSDD's usual split (takes 0–4 test) puts the same six speakers in train and test; the test set has 300 pairs, so one test error is 0.33 points.";
 
     /// <inheritdoc />
-    public string Name => "av-digits";
+    public string Name => DatasetRegistry.AvDigits.Name;
 
     /// <inheritdoc />
     public string Notebook => "11-av-digits";
@@ -80,7 +81,7 @@ public sealed class AvDigitsReproduction : IReproduction
             Attribution,
         };
         if (result.Undefined.Count > 0) notes.Add("Not defined for this task: " + string.Join("; ", result.Undefined.Select(u => $"{u.Key} ({u.Value})")));
-        return new ReproductionResult("av-digits", "Audio-visual spoken digits (FSDD + MNIST)", profile,
+        return new ReproductionResult(DatasetRegistry.AvDigits.Name, "Audio-visual spoken digits (FSDD + MNIST)", profile,
             [new NamedTable("results", DataFrames.From(result.Table), result.Table)], charts, notes);
     }
 

@@ -36,7 +36,7 @@ public sealed class PaperVsReferenceReproduction : IReproduction
             new BooleanDataFrameColumn("shuffled", result.Rungs.Select(r => (bool?)r.ShuffleTrain)));
         var charts = new List<NamedChart>
         {
-            new("metric", ReproductionCharts.MethodBars(result.Table, 0, $"{PaperExperiment.DisplayName(result.Dataset)}: {result.Metric.Column.Header} per row of the ladder (test set)")),
+            new("metric", ReproductionCharts.MethodBars(result.Table, 0, $"{result.Dataset.DisplayName}: {result.Metric.Column.Header} per row of the ladder (test set)")),
             new("quirk-effects", ReproductionCharts.QuirkEffects(result.Table, "The effect of each quirk: change from the row above, paired by seed")),
         };
         var notes = new List<string>

@@ -61,7 +61,7 @@ public sealed record AvDigitsPair(FsddRecording Recording, int Image);
 /// </summary>
 public sealed class AvDigits : IMultimodalDataset, IDisposable
 {
-    /// <summary>The catalog name.</summary>
+    /// <summary>The dataset's name: its <c>--dataset</c> name and its folder under the data root.</summary>
     public const string DatasetName = "av-digits";
 
     /// <summary>The folder of FSDD recordings inside the dataset folder.</summary>

@@ -1,4 +1,5 @@
 using Cggm.Data;
+using Cggm.Experiments.Datasets;
 using Cggm.Experiments.Settings;
 using TorchSharp;
 
@@ -80,7 +81,7 @@ public static class AvDigitsExperiment
     /// </summary>
     public static (AvDigits Data, bool IsSample, string Root) Open(Profile profile, AvDigitsOptions options, string? dataRoot = null)
     {
-        var (root, isSample) = PaperExperiment.Locate(AvDigits.DatasetName, profile, dataRoot);
+        var (root, isSample) = PaperExperiment.Locate(DatasetRegistry.AvDigits, profile, dataRoot);
         return (AvDigits.Open(root, options), isSample, root);
     }
 
