@@ -1,3 +1,4 @@
+using Cggm.Modulation;
 using Cggm.Cli.Commands;
 using Cggm.Experiments.Datasets;
 using Spectre.Console.Cli;
@@ -20,11 +21,11 @@ public static class CliApp
                 .WithDescription("Joint training vs CGGM on the built-in synthetic imbalance benchmark (3 seeds); prints a table and writes an HTML report.");
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train one method on a dataset for one or more seeds; runs go to <runs>/<dataset>/<method>/seed-<n>/.")
-                .WithExample("train", "--dataset", synthetic, "--method", "cggm", "--seeds", "0,1,2");
+                .WithExample("train", "--dataset", synthetic, "--method", MethodNames.Cggm, "--seeds", "0,1,2");
             config.AddCommand<SweepCommand>("sweep")
                 .WithDescription("Methods × hyperparameter grid × seeds as independent 'cggm train' runs: run them here (--parallel), or write a Slurm array (--emit slurm) or a Kubernetes Indexed Job (--emit kubernetes). Cells go to <runs>/cells/<cell>/; run it from the repository root, since relative paths are relative to the working directory.")
                 .WithExample("sweep", "--methods", "joint,cggm", "--grid", "rho=1.1,1.3,1.5", "--seeds", "0-2", "--epochs", "5")
-                .WithExample("sweep", "--dataset", mosi, "--methods", "cggm", "--grid", "lambda=0.05,0.1,0.2", "--seeds", "0-4", "--emit", "slurm", "--partition", "gpu");
+                .WithExample("sweep", "--dataset", mosi, "--methods", MethodNames.Cggm, "--grid", "lambda=0.05,0.1,0.2", "--seeds", "0-4", "--emit", "slurm", "--partition", "gpu");
             config.AddCommand<CollectCommand>("collect")
                 .WithDescription("Aggregate the finished runs under a folder (a sweep's, or any --runs folder) into results tables, mean ± std over seeds.")
                 .WithExample("collect", "runs/sweeps/synthetic");

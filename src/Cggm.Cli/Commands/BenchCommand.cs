@@ -11,6 +11,7 @@ using Spectre.Console.Cli;
 using TorchSharp;
 using Cggm.IO;
 using Cggm.Bench;
+using Cggm.Modulation;
 
 namespace Cggm.Cli.Commands;
 
@@ -81,7 +82,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
             var measured = new List<StepMeasurement>();
             foreach (var bench in cases)
             {
-                var names = methods ?? (bench.EveryMethod ? BenchSuite.MethodsFor(bench) : ["joint", "cggm", "cggm-reference"]);
+                var names = methods ?? (bench.EveryMethod ? BenchSuite.MethodsFor(bench) : [MethodNames.Joint, MethodNames.Cggm, MethodNames.CggmReference]);
                 foreach (var method in round % 2 == 0 ? names : names.Reverse())
                 {
                     cancellation.ThrowIfCancellationRequested();
@@ -103,7 +104,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         var measurements = BenchRounds.Combine(rounds);
         var ratios = measurements.Select(m => m.Model).Distinct().Select(model =>
         {
-            var (paper, reference) = (BenchRounds.Ratio(rounds, model, "cggm"), BenchRounds.Ratio(rounds, model, "cggm-reference"));
+            var (paper, reference) = (BenchRounds.Ratio(rounds, model, MethodNames.Cggm), BenchRounds.Ratio(rounds, model, MethodNames.CggmReference));
             return new
             {
                 model,
@@ -114,7 +115,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
             };
         }).ToArray();
         var parameters = cases.Select(c => { var (model, cls) = BenchSuite.ParameterCounts(c); return new { model = c.Name, modelParameters = model, classifierParameters = cls, classifierMegabytesFp32 = cls * 4 / 1048576.0 }; }).ToArray();
-        IReadOnlyList<(int Step, double ResidentMb)>? soak = settings.Soak is { } n ? BenchSuite.Soak(BenchSuite.Case(DatasetRegistry.Mosi.Name), "cggm-reference", n) : null;
+        IReadOnlyList<(int Step, double ResidentMb)>? soak = settings.Soak is { } n ? BenchSuite.Soak(BenchSuite.Case(DatasetRegistry.Mosi.Name), MethodNames.CggmReference, n) : null;
         var report = new
         {
             machine = new { cores = Environment.ProcessorCount, torchThreads = torch.get_num_threads(), os = System.Runtime.InteropServices.RuntimeInformation.OSDescription },

@@ -21,8 +21,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
         [CommandOption("--method <NAME>")]
         [Description("Balancing method (see 'cggm methods').")]
-        [DefaultValue("cggm")]
-        public string Method { get; init; } = "cggm";
+        [DefaultValue(MethodNames.Cggm)]
+        public string Method { get; init; } = MethodNames.Cggm;
 
         [CommandOption("--rho <RHO>")]
         [Description("CGGM ρ (default: the dataset's setting).")]

@@ -3,6 +3,7 @@ using Cggm.Notebooks.Charts;
 using Cggm.Notebooks.Tables;
 using Microsoft.Data.Analysis;
 using Cggm.IO;
+using Cggm.Modulation;
 
 namespace Cggm.Notebooks.Reproductions;
 
@@ -29,7 +30,7 @@ public sealed class PaperVsReferenceReproduction : IReproduction
             new StringDataFrameColumn("Row", result.Rungs.Select(r => r.Label)),
             new StringDataFrameColumn("Quirk added", result.Rungs.Select(r => r.Quirk)),
             new StringDataFrameColumn("Method", result.Rungs.Select(r => r.Method)),
-            new StringDataFrameColumn("Cosine on", result.Rungs.Select(r => r.Method == "joint" ? "" : r.Cggm.SimilarityInUse.ToString().ToLowerInvariant())),
+            new StringDataFrameColumn("Cosine on", result.Rungs.Select(r => r.Method == MethodNames.Joint ? "" : r.Cggm.SimilarityInUse.ToString().ToLowerInvariant())),
             new StringDataFrameColumn("ρ", result.Rungs.Select(r => r.Cggm.Rho?.ToString() ?? "off")),
             new DoubleDataFrameColumn("λ", result.Rungs.Select(r => (double?)r.Cggm.Lambda)),
             new BooleanDataFrameColumn("guard", result.Rungs.Select(r => (bool?)r.Cggm.GuardEnabled)),

@@ -61,7 +61,7 @@ public static class BenchSuite
 
     /// <summary>The method names a case is measured with: every registered method defined for its task, or the given ones.</summary>
     public static IReadOnlyList<string> MethodsFor(BenchCase bench, IReadOnlyList<string>? only = null) =>
-        only ?? MethodRegistry.Methods.Select(m => m.Name).Where(n => n != "unimodal").ToArray();
+        only ?? MethodRegistry.Methods.Select(m => m.Name).Where(n => n != MethodNames.Unimodal).ToArray();
 
     /// <summary>Parameters of the model and of its M modality classifiers.</summary>
     public static (long Model, long Classifiers) ParameterCounts(BenchCase bench)

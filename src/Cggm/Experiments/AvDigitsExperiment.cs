@@ -2,6 +2,7 @@ using Cggm.Data;
 using Cggm.Experiments.Datasets;
 using Cggm.Experiments.Settings;
 using TorchSharp;
+using Cggm.Modulation;
 
 namespace Cggm.Experiments;
 
@@ -45,7 +46,7 @@ public sealed record AvDigitsConfig
             {
                 Settings = config.Settings with { Epochs = 1 },
                 Data = config.Data with { TrainClipsPerDigit = 24, TestClipsPerDigit = 10 },
-                Methods = ["unimodal", "joint", "ogm-ge", "cggm", "cggm-reference"],
+                Methods = [MethodNames.Unimodal, MethodNames.Joint, MethodNames.OgmGe, MethodNames.Cggm, MethodNames.CggmReference],
                 Seeds = [0],
             },
         };

@@ -40,7 +40,7 @@ public static class CggmAblation
         for (int i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
-            var method = row.Options is null ? "joint" : "cggm";
+            var method = row.Options is null ? MethodNames.Joint : MethodNames.Cggm;
             var rowSetup = row.Options is null ? setup : setup with { Methods = setup.Methods with { Cggm = row.Options } };
             var root = runRoot is null || folders[i] is null ? runRoot : Path.Combine(runRoot, folders[i]!);
             var done = ExperimentRunner.Run(rowSetup, [method], seeds, root, resume, ComparisonRunner.Shift(progress, i * seeds.Count, rows.Count * seeds.Count), cancellation);

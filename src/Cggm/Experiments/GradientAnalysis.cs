@@ -1,5 +1,6 @@
 using Cggm.Experiments.Datasets;
 using Cggm.Training;
+using Cggm.Modulation;
 
 namespace Cggm.Experiments;
 
@@ -28,7 +29,7 @@ public sealed record GradientAnalysisResult(DatasetDescriptor Dataset, Profile P
 public static class GradientAnalysis
 {
     /// <summary>The two trainings compared: joint training (Fig. 2) and CGGM (Fig. 3).</summary>
-    public static IReadOnlyList<string> Methods { get; } = ["joint", "cggm"];
+    public static IReadOnlyList<string> Methods { get; } = [MethodNames.Joint, MethodNames.Cggm];
 
     /// <summary>
     /// The budget at <paramref name="profile"/>: Quick trains longer than the dataset's comparison budget so the curves have

@@ -1,4 +1,5 @@
 using Cggm.Experiments.Datasets;
+using Cggm.Modulation;
 
 namespace Cggm.Experiments;
 
@@ -25,7 +26,7 @@ public static class IemocapTables
         using var _ = data;
         methods ??= MethodComparison.AllMethods;
         var seeds = PaperExperiment.Seeds(iemocap, profile);
-        int comparisonRuns = methods.Sum(m => m == "unimodal" ? setup.Data.Modalities.Count : 1) * seeds.Count;
+        int comparisonRuns = methods.Sum(m => m == MethodNames.Unimodal ? setup.Data.Modalities.Count : 1) * seeds.Count;
         int total = comparisonRuns + CggmAblation.Rows(setup.Methods.Cggm).Count * seeds.Count;
         var comparison = PaperComparison.Run(iemocap, setup, data.IsSample, profile, name, methods, seeds, ComparisonRunner.Shift(progress, 0, total), cancellation);
         var classifiers = ClassifierAccuracy.Table("IEMOCAP (Table 5): test accuracy of each modality classifier, mean ± std over seeds",

@@ -1,3 +1,4 @@
+using Cggm.Modulation;
 namespace Cggm.Experiments;
 
 /// <summary>A number the paper reports, with where it was read.</summary>
@@ -20,7 +21,7 @@ public sealed record PaperTable(string Number, IReadOnlyList<PaperValue> Reporte
     /// Both CGGM variants map to the paper's CGGM row.</summary>
     public double? Get(string method, string metric)
     {
-        var m = method == "cggm-reference" ? "cggm" : method;
+        var m = method == MethodNames.CggmReference ? MethodNames.Cggm : method;
         return Reported.FirstOrDefault(v => v.Method == m && v.Metric == metric)?.Value;
     }
 }

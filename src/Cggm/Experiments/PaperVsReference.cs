@@ -86,13 +86,13 @@ public static class PaperVsReference
         var reference = cggm with { Variant = CggmVariant.Reference, Guard = null, Similarity = null };
         return
         [
-            new("joint", "joint training", "", "joint", cggm, ShuffleTrain: false),
-            new("paper", "Paper (Eq. 6–13), shuffled batches", "", "cggm", paper, ShuffleTrain: true),
-            new("unshuffled", "+ unshuffled batches", "unshuffled batches", "cggm", paper, ShuffleTrain: false),
-            new("epsilon", "+ 1e-8 epsilon, no guard", "1e-8 epsilon instead of a guard when Σ Δε = 0", "cggm", noGuard, ShuffleTrain: false),
-            new("rho", $"+ ρ on encoders only (λ/ρ = {rhoOutside.Lambda:G4})", "ρ placement: not in 𝓛_gm", "cggm", rhoOutside, ShuffleTrain: false),
-            new("weights", "+ weight cosine", "cosine of output-layer weights, not gradients", "cggm", weights, ShuffleTrain: false),
-            new("reference", "+ one-step lag = Reference (released code)", "𝓛_gm from the previous step", "cggm-reference", reference, ShuffleTrain: false),
+            new(MethodNames.Joint, "joint training", "", MethodNames.Joint, cggm, ShuffleTrain: false),
+            new("paper", "Paper (Eq. 6–13), shuffled batches", "", MethodNames.Cggm, paper, ShuffleTrain: true),
+            new("unshuffled", "+ unshuffled batches", "unshuffled batches", MethodNames.Cggm, paper, ShuffleTrain: false),
+            new("epsilon", "+ 1e-8 epsilon, no guard", "1e-8 epsilon instead of a guard when Σ Δε = 0", MethodNames.Cggm, noGuard, ShuffleTrain: false),
+            new("rho", $"+ ρ on encoders only (λ/ρ = {rhoOutside.Lambda:G4})", "ρ placement: not in 𝓛_gm", MethodNames.Cggm, rhoOutside, ShuffleTrain: false),
+            new("weights", "+ weight cosine", "cosine of output-layer weights, not gradients", MethodNames.Cggm, weights, ShuffleTrain: false),
+            new("reference", "+ one-step lag = Reference (released code)", "𝓛_gm from the previous step", MethodNames.CggmReference, reference, ShuffleTrain: false),
         ];
     }
 
@@ -146,7 +146,7 @@ public static class PaperVsReference
             var previous = r == 0 ? null : runs[rungs[r - 1].Key];
             var deltas = previous is null ? [] : own.Join(previous, a => a.Seed, b => b.Seed, (a, b) => Value(a) - Value(b)).Where(d => d is not null).Select(d => d!.Value).ToArray();
             var counts = own.Select(x => QuirkCounts.Of(x.Result.History)).ToArray();
-            bool cggm = rungs[r].Method != "joint";
+            bool cggm = rungs[r].Method != MethodNames.Joint;
             rows.Add(new ResultRow(rungs[r].Label,
             [
                 Aggregate(own.Select(Value)),

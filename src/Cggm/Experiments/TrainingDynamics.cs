@@ -42,10 +42,10 @@ public static class TrainingDynamics
     /// <summary>The four configurations of Fig. 6 from the dataset's CGGM options.</summary>
     public static IReadOnlyList<DynamicsConfiguration> Configurations(CggmOptions cggm) =>
     [
-        new("(a)", "joint training", "joint", cggm),
-        new("(b)", "CGGM magnitude only (λ = 0)", "cggm", cggm with { Lambda = 0 }),
-        new("(c)", "CGGM direction only (ρ off)", "cggm", cggm with { Rho = null }),
-        new("(d)", $"CGGM (ρ = {cggm.Rho}, λ = {cggm.Lambda})", "cggm", cggm),
+        new("(a)", "joint training", MethodNames.Joint, cggm),
+        new("(b)", "CGGM magnitude only (λ = 0)", MethodNames.Cggm, cggm with { Lambda = 0 }),
+        new("(c)", "CGGM direction only (ρ off)", MethodNames.Cggm, cggm with { Rho = null }),
+        new("(d)", $"CGGM (ρ = {cggm.Rho}, λ = {cggm.Lambda})", MethodNames.Cggm, cggm),
     ];
 
     /// <summary>

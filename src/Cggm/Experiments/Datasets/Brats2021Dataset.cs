@@ -2,6 +2,7 @@ using Cggm.Data;
 using Cggm.Experiments.Settings;
 using Cggm.Models.Blocks;
 using Cggm.Training;
+using Cggm.Modulation;
 
 namespace Cggm.Experiments.Datasets;
 
@@ -55,11 +56,11 @@ public sealed class Brats2021Dataset() : DatasetDescriptor(Brats2021.DatasetName
     /// <inheritdoc />
     public override PaperTable PaperTable { get; } = new("Table 3",
     [
-        new("cggm", "dice_wt", 76.94, PaperResults.Wizwand + "; " + PaperResults.ThirdParty),
-        new("cggm", "dice_tc", 72.75, PaperResults.ThirdParty),
-        new("cggm", "dice_et", 72.14, PaperResults.ThirdParty),
-        new("cggm", "dice_avg", 73.94, PaperResults.ThirdParty + " (consistent: (76.94 + 72.75 + 72.14)/3)"),
-        new("joint", "dice_avg", 69.21, PaperResults.ThirdParty),
+        new(MethodNames.Cggm, "dice_wt", 76.94, PaperResults.Wizwand + "; " + PaperResults.ThirdParty),
+        new(MethodNames.Cggm, "dice_tc", 72.75, PaperResults.ThirdParty),
+        new(MethodNames.Cggm, "dice_et", 72.14, PaperResults.ThirdParty),
+        new(MethodNames.Cggm, "dice_avg", 73.94, PaperResults.ThirdParty + " (consistent: (76.94 + 72.75 + 72.14)/3)"),
+        new(MethodNames.Joint, "dice_avg", 69.21, PaperResults.ThirdParty),
     ]);
 
     /// <summary>Says how to get the data; NIfTI cases without the released .h5 layout get the conversion command.</summary>

@@ -1,5 +1,6 @@
 using Cggm.Data;
 using Cggm.Experiments.Settings;
+using Cggm.Modulation;
 
 namespace Cggm.Experiments.Datasets;
 
@@ -31,7 +32,7 @@ public sealed class Food101Dataset() : DatasetDescriptor(Food101Features.Dataset
     public override SampleWriter WriteQuickSample => root => SampleData.WriteFood101(root, train: 1300, test: 512, classes: 101);
 
     /// <inheritdoc />
-    public override PaperTable PaperTable { get; } = new("Table 2", [new("cggm", "accuracy", 92.94, PaperResults.Wizwand)]);
+    public override PaperTable PaperTable { get; } = new("Table 2", [new(MethodNames.Cggm, "accuracy", 92.94, PaperResults.Wizwand)]);
 
     /// <summary>Finds the raw layout and the features; raw pairs without features get the feature-extraction command.</summary>
     protected override string? Prepare(string root, List<string> lines)

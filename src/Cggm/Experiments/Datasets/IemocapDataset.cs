@@ -1,5 +1,6 @@
 using Cggm.Data;
 using Cggm.Experiments.Settings;
+using Cggm.Modulation;
 
 namespace Cggm.Experiments.Datasets;
 
@@ -36,7 +37,7 @@ public sealed class IemocapDataset() : DatasetDescriptor(Iemocap.DatasetName, "I
     public override SampleWriter WriteQuickSample => root => SampleData.WriteIemocap(root, train: 3072, valid: 64, test: 64);
 
     /// <inheritdoc />
-    public override PaperTable PaperTable { get; } = new("Table 4", [new("cggm", "accuracy", 75.38, PaperResults.Wizwand)]);
+    public override PaperTable PaperTable { get; } = new("Table 4", [new(MethodNames.Cggm, "accuracy", 75.38, PaperResults.Wizwand)]);
 
     /// <summary>Without the MMIN feature folders: how to get the licence and the features.</summary>
     protected override string? Prepare(string root, List<string> lines)

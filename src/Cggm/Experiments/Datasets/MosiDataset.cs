@@ -1,5 +1,6 @@
 using Cggm.Data;
 using Cggm.Experiments.Settings;
+using Cggm.Modulation;
 
 namespace Cggm.Experiments.Datasets;
 
@@ -33,7 +34,7 @@ public sealed class MosiDataset() : DatasetDescriptor(CmuMosi.DatasetName, "CMU-
     public override LadderMetric Metric => new(new ResultColumn("Acc-2 (%)"), "acc2");
 
     /// <inheritdoc />
-    public override PaperTable PaperTable { get; } = new("Table 4", [new("cggm", "mae", 0.747, PaperResults.Wizwand)]);
+    public override PaperTable PaperTable { get; } = new("Table 4", [new(MethodNames.Cggm, "mae", 0.747, PaperResults.Wizwand)]);
 
     /// <summary>Checks each MOSI pickle against MMSA's published SHA-256 (MulT publishes none), or says where to get one.</summary>
     protected override string? Prepare(string root, List<string> lines)
