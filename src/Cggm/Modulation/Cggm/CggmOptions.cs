@@ -32,7 +32,7 @@ public enum DirectionSimilarity
 }
 
 /// <summary>CGGM's hyperparameters.</summary>
-public sealed record CggmOptions
+public sealed record CggmOptions : IMethodOptions
 {
     /// <summary>Paper or Reference.</summary>
     public CggmVariant Variant { get; init; } = CggmVariant.Paper;

@@ -29,8 +29,8 @@ public sealed class ReferenceCggm : CggmMethod
     public override Tensor ComposeLoss(StepState step)
     {
         // The classifiers' pass needs only the detached features: start it now, beside the model's backward.
-        if (CggmOptions.OverlapClassifiers) _pendingPass = ClassifierSet.TrainInBackground(step.Output!.Features, step.Batch.Target);
-        return _pendingLoss is null ? step.TaskLoss! : DirectionLoss.Objective(step.TaskLoss!, CggmOptions.Lambda, _pendingLoss);
+        if (Hyperparameters.OverlapClassifiers) _pendingPass = ClassifierSet.TrainInBackground(step.Output!.Features, step.Batch.Target);
+        return _pendingLoss is null ? step.TaskLoss! : DirectionLoss.Objective(step.TaskLoss!, Hyperparameters.Lambda, _pendingLoss);
     }
 
     /// <inheritdoc />
@@ -68,7 +68,7 @@ public sealed class ReferenceCggm : CggmMethod
         _pendingLoss?.Dispose();
         _pendingGradient?.Dispose();
         _pendingLoss = loss.detach().clone().DetachFromDisposeScope();
-        _pendingGradient = (CggmOptions.Lambda * gradient).detach().DetachFromDisposeScope();
+        _pendingGradient = (Hyperparameters.Lambda * gradient).detach().DetachFromDisposeScope();
     }
 
     /// <inheritdoc />
