@@ -70,13 +70,18 @@ public static partial class OfflineCharts
     [GeneratedRegex(@"<div id=""([^""]+)""")]
     private static partial Regex ChartDiv();
 
-    private static readonly Lazy<string> ScriptTagText = new(() =>
+    /// <summary>The plotly.js that Plotly.NET embeds, escaped for an inline <c>&lt;script&gt;</c> element.</summary>
+    internal static string PlotlyJs => PlotlyJsText.Value;
+
+    private static readonly Lazy<string> PlotlyJsText = new(() =>
     {
         var assembly = typeof(GenericChart).Assembly;
         var name = assembly.GetManifestResourceNames().Single(n => n.StartsWith("Plotly.NET.plotly-", StringComparison.Ordinal) && n.EndsWith(".min.js", StringComparison.Ordinal));
         using var stream = assembly.GetManifestResourceStream(name)!;
         using var reader = new StreamReader(stream);
-        var js = reader.ReadToEnd().Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase);
-        return "<script type=\"text/javascript\">if (!window.Plotly) (function (define, module, exports) {\n" + js + "\n}).call(window);</script>";
+        return reader.ReadToEnd().Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase);
     });
+
+    private static readonly Lazy<string> ScriptTagText = new(() =>
+        "<script type=\"text/javascript\">if (!window.Plotly) (function (define, module, exports) {\n" + PlotlyJs + "\n}).call(window);</script>");
 }
