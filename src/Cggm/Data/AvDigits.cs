@@ -161,6 +161,9 @@ public sealed class AvDigits : IMultimodalDataset, IDisposable
             pairs[Split.Valid].AddRange(carved.Take(valid));
             pairs[Split.Train].AddRange(carved.Skip(valid));
         }
+        // Stored in a fixed random order, not grouped by digit, like the released datasets' files: a run that does not reshuffle
+        // (the released loaders never do) then sees mixed batches rather than one digit per batch.
+        pairs[Split.Train] = [.. Shuffled(pairs[Split.Train].ToArray(), rng)];
 
         var extractor = new LogMelSpectrogram(FsddRecordings.SampleRate, options.Audio);
         var spectra = pairs.Values.SelectMany(p => p).ToDictionary(p => p.Recording.Path, p => extractor.Compute(Waveform(p.Recording, options)));

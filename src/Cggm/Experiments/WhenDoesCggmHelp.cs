@@ -19,7 +19,7 @@ public sealed record WhenDoesCggmHelpConfig(IReadOnlyList<int> Seeds, IReadOnlyL
 {
     /// <summary>
     /// Paper: 20 epochs, 5 seeds everywhere, every regime. Quick (the default; 8 epochs): the ladder, the ablation and the sweeps
-    /// with 5 seeds, the imbalance study with 3 seeds and every regime. Smoke: 1 seed, 1 epoch on a small random subset, two
+    /// with 5 seeds, the imbalance study with 3 seeds and every regime but 20 dB (to stay within 30 minutes on 2 cores). Smoke: 1 seed, 1 epoch on a small random subset, two
     /// regimes and fewer arms and sweep values.
     /// </summary>
     public static WhenDoesCggmHelpConfig For(Profile profile)
@@ -31,7 +31,7 @@ public sealed record WhenDoesCggmHelpConfig(IReadOnlyList<int> Seeds, IReadOnlyL
         {
             Profile.Smoke => new(seeds, seeds, [ImbalanceStudy.Regimes[1], ImbalanceStudy.Regimes[^1]],
                                  ImbalanceStudy.Arms(DatasetRegistry.AvDigits.PaperSettings.Cggm, []).Take(6).ToArray(), [1.2], [0.2]),
-            Profile.Quick => new(seeds, [0, 1, 2], ImbalanceStudy.Regimes, null, rho, lambda),
+            Profile.Quick => new(seeds, [0, 1, 2], ImbalanceStudy.Regimes.Where(r => r.Key != "audio-snr20").ToArray(), null, rho, lambda),
             _ => new(seeds, seeds, ImbalanceStudy.Regimes, null, rho, lambda),
         };
     }

@@ -76,6 +76,15 @@ public sealed class AvDigitsDatasetTests(AvDigitsFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public void The_training_split_is_stored_in_mixed_order_so_unshuffled_batches_hold_every_digit()
+    {
+        using var data = AvDigitsData.Open(fixture.Sample);
+        var digits = data.Pairs(Split.Train).Select(p => p.Recording.Digit).ToArray();
+        Assert.InRange(digits.Take(64).Distinct().Count(), 8, 10);   // grouped by digit, a batch of 64 held 3 or 4
+        Assert.True(digits.Zip(digits.Skip(1)).Count(p => p.First != p.Second) > digits.Length / 2, "consecutive training pairs mostly share a digit");
+    }
+
+    [Fact]
     public void The_real_fsdd_recordings_read_through_the_loader()
     {
         var recordings = AvDigitsFixture.RequireSharedRecordings();
