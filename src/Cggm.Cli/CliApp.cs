@@ -1,4 +1,6 @@
+using Cggm.Modulation;
 using Cggm.Cli.Commands;
+using Cggm.Experiments.Datasets;
 using Spectre.Console.Cli;
 
 namespace Cggm.Cli;
@@ -10,6 +12,7 @@ public static class CliApp
     public static CommandApp Create()
     {
         var app = new CommandApp();
+        var (synthetic, mosi) = (DatasetRegistry.Synthetic.Name, DatasetRegistry.Mosi.Name);
         app.Configure(config =>
         {
             config.SetApplicationName("cggm");
@@ -17,12 +20,12 @@ public static class CliApp
             config.AddCommand<QuickstartCommand>("quickstart")
                 .WithDescription("Joint training vs CGGM on the built-in synthetic imbalance benchmark (3 seeds); prints a table and writes an HTML report.");
             config.AddCommand<TrainCommand>("train")
-                .WithDescription("Train one method on a dataset for one or more seeds.")
-                .WithExample("train", "--dataset", "synthetic", "--method", "cggm", "--seeds", "0,1,2");
+                .WithDescription("Train one method on a dataset for one or more seeds; runs go to <runs>/<dataset>/<method>/seed-<n>/.")
+                .WithExample("train", "--dataset", synthetic, "--method", MethodNames.Cggm, "--seeds", "0,1,2");
             config.AddCommand<SweepCommand>("sweep")
-                .WithDescription("Methods × hyperparameter grid × seeds as independent 'cggm train' runs: run them here (--parallel), or write a Slurm array (--emit slurm) or a Kubernetes Indexed Job (--emit kubernetes).")
+                .WithDescription("Methods × hyperparameter grid × seeds as independent 'cggm train' runs: run them here (--parallel), or write a Slurm array (--emit slurm) or a Kubernetes Indexed Job (--emit kubernetes). Cells go to <runs>/cells/<cell>/; run it from the repository root, since relative paths are relative to the working directory.")
                 .WithExample("sweep", "--methods", "joint,cggm", "--grid", "rho=1.1,1.3,1.5", "--seeds", "0-2", "--epochs", "5")
-                .WithExample("sweep", "--dataset", "mosi", "--methods", "cggm", "--grid", "lambda=0.05,0.1,0.2", "--seeds", "0-4", "--emit", "slurm", "--partition", "gpu");
+                .WithExample("sweep", "--dataset", mosi, "--methods", MethodNames.Cggm, "--grid", "lambda=0.05,0.1,0.2", "--seeds", "0-4", "--emit", "slurm", "--partition", "gpu");
             config.AddCommand<CollectCommand>("collect")
                 .WithDescription("Aggregate the finished runs under a folder (a sweep's, or any --runs folder) into results tables, mean ± std over seeds.")
                 .WithExample("collect", "runs/sweeps/synthetic");
@@ -32,14 +35,14 @@ public static class CliApp
                 .WithExample("compare", "--seeds", "0,1,2", "--methods", "joint,ogm-ge,cggm");
             config.AddBranch("data", data =>
             {
-                data.SetDescription("Inspect and prepare datasets (synthetic, mosi, iemocap, food101, brats2021, av-digits).");
+                data.SetDescription($"Inspect and prepare datasets ({string.Join(", ", DatasetRegistry.Names)}).");
                 data.AddCommand<DataInspectCommand>("inspect")
                     .WithDescription("Open a data folder through the real loader and print its splits, sample shapes and labels.")
-                    .WithExample("data", "inspect", "mosi", "--root", "data/mosi", "--json");
+                    .WithExample("data", "inspect", mosi, "--root", $"data/{mosi}", "--json");
                 data.AddCommand<DataPrepareCommand>("prepare")
                     .WithDescription("Check a data folder (checksums), say what to download, run its conversion script (--run) or write sample data (--sample).")
-                    .WithExample("data", "prepare", "brats2021", "--data-root", "/data")
-                    .WithExample("data", "prepare", "av-digits", "--run");
+                    .WithExample("data", "prepare", DatasetRegistry.Brats2021.Name, "--data-root", "/data")
+                    .WithExample("data", "prepare", DatasetRegistry.AvDigits.Name, "--run");
             });
             config.AddCommand<CheckpointCommand>("checkpoint")
                 .WithDescription("Move weights between the released PyTorch models (zrguo/CGGM) and the C# models by the name maps of docs/parity.md: " +
@@ -48,7 +51,7 @@ public static class CliApp
                 .WithExample("checkpoint", "export", "--model", "MSAModel", "runs/mosi/cggm/seed-0/best.ckpt", "mosi_model.pt");
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Median training-step time and peak memory of each method on the paper's models; CGGM/joint ratios.")
-                .WithExample("bench", "--models", "mosi", "--methods", "joint,cggm-reference", "--json");
+                .WithExample("bench", "--models", mosi, "--methods", "joint,cggm-reference", "--json");
             config.AddCommand<ReproduceCommand>("reproduce")
                 .WithDescription("Run a notebook's experiment headless and write its tables (CSV, Markdown) and charts (HTML).")
                 .WithExample("reproduce", "quickstart", "--profile", "smoke");

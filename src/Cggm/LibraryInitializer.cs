@@ -6,7 +6,7 @@ namespace Cggm;
 /// <summary>Runs once when the library is loaded, before any of its code.</summary>
 internal static class LibraryInitializer
 {
-    /// <summary>Caps oneDNN's instruction set where its AVX-512 and AVX2 convolutions were unreliable (<see cref="OneDnnIsa"/>).</summary>
+    /// <summary>Caps oneDNN's instruction set where its AVX-512, AVX2 and AVX convolutions were unreliable (<see cref="OneDnnIsa"/>).</summary>
 #pragma warning disable CA2255 // a library initializer on purpose: the cap must precede the first convolution of any caller
     [ModuleInitializer]
     internal static void Initialize() => OneDnnIsa.Apply();

@@ -59,5 +59,20 @@ public sealed class NotebookTests(ITestOutputHelper output)
         Assert.Equal(cellCount, results.Count);
         Assert.Contains(results, r => r.HasChart);
         Assert.Contains(results, r => r.HasTable);
+        AssertChartsWorkOffline(name, results);
+    }
+
+    /// <summary>
+    /// Charts need no network: no output names a CDN (for plotly.js or require.js), and the setup cell's output carries the
+    /// one inline copy of plotly.js, before the first chart.
+    /// </summary>
+    private static void AssertChartsWorkOffline(string name, IReadOnlyList<CellResult> results)
+    {
+        var cdn = results.SelectMany(r => r.CdnReferences.Select(url => $"cell {r.Index}: {url}")).ToArray();
+        Assert.True(cdn.Length == 0, $"{name}: outputs reference a CDN, so they are blank offline:\n{string.Join("\n", cdn)}");
+        Assert.Equal(1, results.Sum(r => r.InlinePlotlyJsCopies));
+        var inline = results.First(r => r.InlinePlotlyJsCopies > 0).Index;
+        var firstChart = results.First(r => r.HasChart).Index;
+        Assert.True(inline < firstChart, $"{name}: plotly.js is inlined by cell {inline}, after the first chart (cell {firstChart}).");
     }
 }

@@ -2,13 +2,16 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text.Json;
 using Cggm.Analysis;
+using Cggm.Cli.Options;
 using Cggm.Experiments;
+using Cggm.Experiments.Datasets;
 using Cggm.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using TorchSharp;
 using Cggm.IO;
 using Cggm.Bench;
+using Cggm.Modulation;
 
 namespace Cggm.Cli.Commands;
 
@@ -40,8 +43,8 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         [DefaultValue(1)]
         public int Rounds { get; init; } = 1;
 
-        [CommandOption("--threads <N>")]
-        [Description("libtorch CPU threads (default: libtorch's own choice).")]
+        [CommandOption(SharedOptions.Threads)]
+        [Description(SharedOptions.ThreadsDescription)]
         public int? Threads { get; init; }
 
         [CommandOption("--soak <STEPS>")]
@@ -61,7 +64,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         public bool Json { get; init; }
 
         public override ValidationResult Validate() =>
-            Steps < 1 ? ValidationResult.Error("--steps must be at least 1.") : Rounds < 1 ? ValidationResult.Error("--rounds must be at least 1.") : ClassifierLayers is < 1 ? ValidationResult.Error("--classifier-layers must be at least 1.") : Threads is < 1 ? ValidationResult.Error("--threads must be at least 1.") : ValidationResult.Success();
+            Steps < 1 ? ValidationResult.Error("--steps must be at least 1.") : Rounds < 1 ? ValidationResult.Error("--rounds must be at least 1.") : ClassifierLayers is < 1 ? ValidationResult.Error("--classifier-layers must be at least 1.") : SharedOptions.CheckThreads(Threads) is { } error ? ValidationResult.Error(error) : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
@@ -79,7 +82,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
             var measured = new List<StepMeasurement>();
             foreach (var bench in cases)
             {
-                var names = methods ?? (bench.Name == "mosi" ? BenchSuite.MethodsFor(bench) : ["joint", "cggm", "cggm-reference"]);
+                var names = methods ?? (bench.EveryMethod ? BenchSuite.MethodsFor(bench) : [MethodNames.Joint, MethodNames.Cggm, MethodNames.CggmReference]);
                 foreach (var method in round % 2 == 0 ? names : names.Reverse())
                 {
                     cancellation.ThrowIfCancellationRequested();
@@ -101,7 +104,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         var measurements = BenchRounds.Combine(rounds);
         var ratios = measurements.Select(m => m.Model).Distinct().Select(model =>
         {
-            var (paper, reference) = (BenchRounds.Ratio(rounds, model, "cggm"), BenchRounds.Ratio(rounds, model, "cggm-reference"));
+            var (paper, reference) = (BenchRounds.Ratio(rounds, model, MethodNames.Cggm), BenchRounds.Ratio(rounds, model, MethodNames.CggmReference));
             return new
             {
                 model,
@@ -112,7 +115,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
             };
         }).ToArray();
         var parameters = cases.Select(c => { var (model, cls) = BenchSuite.ParameterCounts(c); return new { model = c.Name, modelParameters = model, classifierParameters = cls, classifierMegabytesFp32 = cls * 4 / 1048576.0 }; }).ToArray();
-        IReadOnlyList<(int Step, double ResidentMb)>? soak = settings.Soak is { } n ? BenchSuite.Soak(BenchSuite.Case("mosi"), "cggm-reference", n) : null;
+        IReadOnlyList<(int Step, double ResidentMb)>? soak = settings.Soak is { } n ? BenchSuite.Soak(BenchSuite.Case(DatasetRegistry.Mosi.Name), MethodNames.CggmReference, n) : null;
         var report = new
         {
             machine = new { cores = Environment.ProcessorCount, torchThreads = torch.get_num_threads(), os = System.Runtime.InteropServices.RuntimeInformation.OSDescription },

@@ -1,7 +1,9 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using Cggm.Cli.Options;
 using Cggm.Data;
 using Cggm.Experiments;
+using Cggm.Experiments.Datasets;
 using Cggm.Modulation;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -11,64 +13,22 @@ namespace Cggm.Cli.Commands;
 /// <summary><c>cggm compare</c>: every balancing method on the synthetic benchmark, several seeds, one table.</summary>
 internal sealed class CompareCommand : Command<CompareCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : MethodRunSettings
     {
-        [CommandOption("--seeds <SEEDS>")]
-        [Description("Seeds, e.g. 0,1,2 or 0-4.")]
-        [DefaultValue("0,1,2")]
-        public string Seeds { get; init; } = "0,1,2";
-
         [CommandOption("--methods <METHODS>")]
         [Description("'all' or a comma-separated list (see 'cggm methods'); 'unimodal' runs each modality.")]
         [DefaultValue("all")]
         public string Methods { get; init; } = "all";
 
-        [CommandOption("--epochs <N>")]
-        [Description("Epochs per run (default 20, as the quickstart).")]
-        public int? Epochs { get; init; }
-
-        [CommandOption("--target <KIND>")]
-        [Description("Synthetic task: classification or regression (classification-only methods are reported as not defined).")]
-        [DefaultValue("classification")]
-        public string Target { get; init; } = "classification";
-
-        [CommandOption("--set <KEY=VALUE>")]
-        [Description("Change a method hyperparameter, e.g. --set ogm-ge.alpha=0.5 (repeatable).")]
-        public string[] Set { get; init; } = [];
-
         [CommandOption("--out <DIR>")]
         [Description("Where results.csv and results.md go.")]
         [DefaultValue("artifacts/compare")]
         public string Out { get; init; } = "artifacts/compare";
-
-        [CommandOption("--runs <DIR>")]
-        [Description("Run folders (config, history, checkpoints).")]
-        [DefaultValue("runs/compare")]
-        public string Runs { get; init; } = "runs/compare";
-
-        [CommandOption("--threads <N>")]
-        [Description("Torch CPU threads (default 1: the benchmark's models are tiny and, on a shared 2-core machine, one thread ran a joint run 6× faster than two).")]
-        [DefaultValue(1)]
-        public int Threads { get; init; } = 1;
-
-        [CommandOption("--fresh")]
-        [Description("Retrain every run instead of reusing or resuming finished and interrupted ones.")]
-        public bool Fresh { get; init; }
-
-        public override ValidationResult Validate() =>
-            Epochs is < 1 ? ValidationResult.Error("--epochs must be at least 1.")
-            : Threads < 1 ? ValidationResult.Error("--threads must be at least 1.")
-            : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
-        var target = settings.Target.ToLowerInvariant() switch
-        {
-            "classification" => SyntheticTarget.Classification,
-            "regression" => SyntheticTarget.Regression,
-            _ => throw new ArgumentException($"--target '{settings.Target}': expected classification or regression."),
-        };
+        var target = Enum.Parse<SyntheticTarget>(settings.TargetFor(DatasetRegistry.Synthetic)!, ignoreCase: true);
         var config = new MethodComparisonConfig
         {
             Seeds = Parsing.Seeds(settings.Seeds),
@@ -79,8 +39,8 @@ internal sealed class CompareCommand : Command<CompareCommand.Settings>
         config = config with { Benchmark = benchmark, Settings = new MethodSettings { Cggm = benchmark.Cggm }.SetAll(settings.Set) };
         foreach (var name in config.Methods ?? MethodComparison.AllMethods) MethodRegistry.Create(name, config.Settings).Dispose();   // bad names and values fail before training
 
-        TorchSharp.torch.set_num_threads(settings.Threads);
-        var runs = Path.Combine(settings.Runs, target == SyntheticTarget.Classification ? "classification" : "regression");
+        TorchSharp.torch.set_num_threads(settings.Threads ?? 1);
+        var runs = Path.Combine(settings.Runs ?? "runs/compare", target == SyntheticTarget.Classification ? "classification" : "regression");
         if (settings.Fresh && Directory.Exists(runs)) Directory.Delete(runs, recursive: true);
         var clock = Stopwatch.StartNew();
         var result = RecipeConsole.Run("compare", p => MethodComparison.Run(config, runs, resume: true, p, cancellation));

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
+using Cggm.Cli.Options;
 using Cggm.Data;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -10,20 +11,8 @@ namespace Cggm.Cli.Commands;
 /// prints the DESIGN §7 report (<c>--json</c>: exactly the JSON object, nothing else).</summary>
 internal sealed class DataInspectCommand : Command<DataInspectCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : DatasetFolderSettings
     {
-        [CommandArgument(0, "<DATASET>")]
-        [Description("synthetic, mosi, iemocap, food101, brats2021 or av-digits.")]
-        public string Dataset { get; init; } = "";
-
-        [CommandOption("--root <DIR>")]
-        [Description("The dataset folder (default: <data root>/<dataset>).")]
-        public string? Root { get; init; }
-
-        [CommandOption("--data-root <DIR>")]
-        [Description("Data root (default: $CGGM_DATA, else ./data).")]
-        public string? DataRoot { get; init; }
-
         [CommandOption("--fold <N>")]
         [Description("IEMOCAP cross-validation fold 1-10 (default 1, as CGGM).")]
         public int? Fold { get; init; }
@@ -35,10 +24,10 @@ internal sealed class DataInspectCommand : Command<DataInspectCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
-        var name = DatasetCatalog.Canonical(settings.Dataset);
-        var root = DatasetCatalog.DatasetRoot(name, settings.Root, settings.DataRoot);
+        var descriptor = settings.Dataset;
+        var root = descriptor.Root(settings.Root, settings.DataRoot);
         var notes = new List<string>();
-        var dataset = DatasetCatalog.Open(name, root, new DatasetOpenOptions { Fold = settings.Fold, Log = notes.Add });
+        var dataset = descriptor.Open(root, new DatasetOpenOptions { Fold = settings.Fold, Log = notes.Add });
         string json;
         try { json = DatasetInspection.Inspect(dataset, root); }
         finally { (dataset as IDisposable)?.Dispose(); }
@@ -48,7 +37,7 @@ internal sealed class DataInspectCommand : Command<DataInspectCommand.Settings>
             return 0;
         }
         using var doc = JsonDocument.Parse(json);
-        var table = new Table().Title($"{Markup.Escape(name)} — {Markup.Escape(root)}").AddColumn("Split").AddColumn("Samples").AddColumn("Modalities (one sample)").AddColumn("Label");
+        var table = new Table().Title($"{Markup.Escape(descriptor.Name)} — {Markup.Escape(root)}").AddColumn("Split").AddColumn("Samples").AddColumn("Modalities (one sample)").AddColumn("Label");
         foreach (var split in doc.RootElement.GetProperty("splits").EnumerateObject())
         {
             var modalities = string.Join("  ", split.Value.GetProperty("modalities").EnumerateObject().Select(m => $"{m.Name} [{string.Join(", ", m.Value.EnumerateArray())}]"));

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using Cggm.Data;
+using Cggm.Cli.Options;
+using Cggm.Experiments.Datasets;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -10,20 +11,8 @@ namespace Cggm.Cli.Commands;
 /// by hand, and runs the data-script that converts it (<c>--run</c>); <c>--sample</c> writes sample data in the exact format.</summary>
 internal sealed class DataPrepareCommand : Command<DataPrepareCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : DatasetFolderSettings
     {
-        [CommandArgument(0, "<DATASET>")]
-        [Description("synthetic, mosi, iemocap, food101, brats2021 or av-digits.")]
-        public string Dataset { get; init; } = "";
-
-        [CommandOption("--root <DIR>")]
-        [Description("The dataset folder (default: <data root>/<dataset>).")]
-        public string? Root { get; init; }
-
-        [CommandOption("--data-root <DIR>")]
-        [Description("Data root (default: $CGGM_DATA, else ./data).")]
-        public string? DataRoot { get; init; }
-
         [CommandOption("--run")]
         [Description("Run the script the check names (from the repository's data-scripts/: a conversion, or av-digits' download).")]
         public bool Run { get; init; }
@@ -39,25 +28,18 @@ internal sealed class DataPrepareCommand : Command<DataPrepareCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
-        var name = DatasetCatalog.Canonical(settings.Dataset);
-        var root = DatasetCatalog.DatasetRoot(name, settings.Root, settings.DataRoot);
+        var dataset = settings.Dataset;
+        var root = dataset.Root(settings.Root, settings.DataRoot);
         if (settings.Sample)
         {
+            var write = (settings.QuickSize ? dataset.WriteQuickSample : dataset.WriteSample)
+                ?? throw new ArgumentException($"There is no {(settings.QuickSize ? "Quick-size " : "")}sample data for {dataset.Name}; --sample{(settings.QuickSize ? " --quick-size" : "")} does not apply.");
             if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
                 throw new ArgumentException($"--sample writes into an empty or new folder; {root} is not empty.");
-            if (settings.QuickSize) Cggm.Experiments.QuickSampleData.Write(name, root);
-            else switch (name)
-            {
-                case "mosi": SampleData.WriteMosi(root); break;
-                case "iemocap": SampleData.WriteIemocap(root); break;
-                case "food101": SampleData.WriteFood101(root); break;
-                case "brats2021": SampleData.WriteBrats2021(root); break;
-                case AvDigits.DatasetName: SampleData.WriteAvDigits(root); break;
-                default: throw new ArgumentException("The synthetic dataset is generated in memory; --sample does not apply.");
-            }
-            AnsiConsole.MarkupLine($"Wrote {(settings.QuickSize ? "Quick-size " : "")}sample {Markup.Escape(name)} data (random; not the real dataset) to {Markup.Escape(root)}.");
+            write(root);
+            AnsiConsole.MarkupLine($"Wrote {(settings.QuickSize ? "Quick-size " : "")}sample {Markup.Escape(dataset.Name)} data (random; not the real dataset) to {Markup.Escape(root)}.");
         }
-        var report = DataPreparation.Check(name, root);
+        var report = dataset.Check(root);
         foreach (var line in report.Lines) AnsiConsole.MarkupLine(Markup.Escape(line));
         if (settings.Run && report.Command is { } command)
         {
@@ -68,7 +50,7 @@ internal sealed class DataPrepareCommand : Command<DataPrepareCommand.Settings>
             using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {parts[0]}.");
             process.WaitForExit();
             if (process.ExitCode != 0) return 1;
-            report = DataPreparation.Check(name, root);
+            report = dataset.Check(root);
             AnsiConsole.MarkupLine(Markup.Escape(report.Lines[^1]));
         }
         return report.Ready ? 0 : 2;

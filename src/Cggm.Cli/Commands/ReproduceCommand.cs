@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Cggm.Cli.Options;
 using Cggm.Experiments;
 using Cggm.Notebooks.Reproductions;
 using Spectre.Console;
@@ -10,7 +11,7 @@ namespace Cggm.Cli.Commands;
 /// <summary><c>cggm reproduce NAME</c>: a notebook's experiment, headless.</summary>
 internal sealed class ReproduceCommand : Command<ReproduceCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : DataRootSettings
     {
         [CommandArgument(0, "<NAME>")]
         [Description("Reproduction or notebook name (see 'cggm reproduce --list').")]
@@ -21,20 +22,16 @@ internal sealed class ReproduceCommand : Command<ReproduceCommand.Settings>
         [DefaultValue("quick")]
         public string Profile { get; init; } = "quick";
 
-        [CommandOption("--data-root <DIR>")]
-        [Description("Dataset root (default: CGGM_DATA, else ./data).")]
-        public string? DataRoot { get; init; }
-
         [CommandOption("--out <DIR>")]
         [Description("Output folder (default artifacts/reproduce/<name>/<profile>).")]
         public string? Out { get; init; }
 
-        [CommandOption("--threads <N>")]
-        [Description("Torch CPU threads (default 1: on a shared 2-core machine one thread ran the CMU-MOSI model's training step about 5× faster than two; raise it on an idle many-core CPU).")]
+        [CommandOption(SharedOptions.Threads)]
+        [Description(SharedOptions.ThreadsDescription)]
         [DefaultValue(1)]
         public int Threads { get; init; } = 1;
 
-        public override ValidationResult Validate() => Threads < 1 ? ValidationResult.Error("--threads must be at least 1.") : ValidationResult.Success();
+        public override ValidationResult Validate() => SharedOptions.CheckThreads(Threads) is { } error ? ValidationResult.Error(error) : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)

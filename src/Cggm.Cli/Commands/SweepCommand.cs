@@ -1,6 +1,6 @@
 using System.ComponentModel;
+using Cggm.Cli.Options;
 using Cggm.Cli.Sweeps;
-using Cggm.Data;
 using Cggm.Experiments.Sweeps;
 using Cggm.Training;
 using Spectre.Console;
@@ -16,56 +16,16 @@ namespace Cggm.Cli.Commands;
 /// </summary>
 internal sealed class SweepCommand : Command<SweepCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : DatasetRunSettings
     {
-        [CommandOption("--dataset <NAME>")]
-        [Description("Dataset: synthetic, mosi, iemocap, food101, brats2021.")]
-        [DefaultValue("synthetic")]
-        public string Dataset { get; init; } = "synthetic";
-
         [CommandOption("--methods <METHODS>")]
         [Description("Comma-separated methods (see 'cggm methods').")]
         [DefaultValue("joint,cggm")]
         public string Methods { get; init; } = "joint,cggm";
 
-        [CommandOption("--seeds <SEEDS>")]
-        [Description("Seeds, e.g. 0,1,2 or 0-4.")]
-        [DefaultValue("0,1,2")]
-        public string Seeds { get; init; } = "0,1,2";
-
         [CommandOption("--grid <KEY=VALUES>")]
         [Description("An axis, e.g. --grid rho=1.1,1.3,1.5 --grid lambda=0.1,0.2 (repeatable). Keys: epochs, rho (a number or none), lambda, modality, or a method setting such as ogm-ge.alpha. A method only varies along the axes it reads.")]
         public string[] Grid { get; init; } = [];
-
-        [CommandOption("--set <KEY=VALUE>")]
-        [Description("A fixed method setting for every run, as in 'cggm train --set' (repeatable).")]
-        public string[] Set { get; init; } = [];
-
-        [CommandOption("--epochs <N>")]
-        [Description("Epochs of every run (default: the dataset's setting).")]
-        public int? Epochs { get; init; }
-
-        [CommandOption("--target <KIND>")]
-        [Description("Synthetic dataset: classification or regression.")]
-        [DefaultValue("classification")]
-        public string Target { get; init; } = "classification";
-
-        [CommandOption("--data-root <DIR>")]
-        [Description("Data root holding <dataset>/ folders (on a cluster: a path the jobs see).")]
-        public string? DataRoot { get; init; }
-
-        [CommandOption("--device <DEVICE>")]
-        [Description("cpu, cuda or cuda:N for every run (default: each run picks CUDA when available).")]
-        public string? Device { get; init; }
-
-        [CommandOption("--runs <DIR>")]
-        [Description("The sweep folder; cells go to <DIR>/cells/<cell>/ (default runs/sweeps/<dataset>). Relative paths are relative to the working directory: run 'cggm sweep' from the repository root.")]
-        public string? Runs { get; init; }
-
-        [CommandOption("--threads <N>")]
-        [Description("Torch CPU threads per run; cluster jobs ask for this many CPUs.")]
-        [DefaultValue(1)]
-        public int Threads { get; init; } = 1;
 
         [CommandOption("--parallel <N>")]
         [Description("Here: runs at once (default: cores ÷ --threads on the CPU, 1 when runs use CUDA). Slurm: the array's %N throttle. Kubernetes: the Job's parallelism (default: all).")]
@@ -78,10 +38,6 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         [CommandOption("--dry-run")]
         [Description("List the cells and their 'cggm train' command lines; run and write nothing.")]
         public bool DryRun { get; init; }
-
-        [CommandOption("--fresh")]
-        [Description("Delete the sweep folder first (all its runs) instead of reusing finished cells.")]
-        public bool Fresh { get; init; }
 
         [CommandOption("--name <NAME>")]
         [Description("Cluster job name (default: the sweep folder's name).")]
@@ -127,9 +83,8 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         public string? Namespace { get; init; }
 
         public override ValidationResult Validate() =>
-            Threads < 1 ? ValidationResult.Error("--threads must be at least 1.")
+            base.Validate() is { Successful: false } failed ? failed
             : Parallel is < 1 ? ValidationResult.Error("--parallel must be at least 1.")
-            : Epochs is < 1 ? ValidationResult.Error("--epochs must be at least 1.")
             : Gpus < 0 ? ValidationResult.Error("--gpus must be 0 or more.")
             : Emit is not null && Emit.ToLowerInvariant() is not ("slurm" or "kubernetes" or "k8s") ? ValidationResult.Error($"--emit '{Emit}': expected slurm or kubernetes.")
             : Emit?.ToLowerInvariant() is "kubernetes" or "k8s" && string.IsNullOrWhiteSpace(VolumeClaim)
@@ -190,14 +145,16 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
     private static int DefaultParallel(Settings s)
     {
         bool onCuda = s.Device?.Trim().ToLowerInvariant() is { } d ? d.StartsWith("cuda", StringComparison.Ordinal) : Devices.CudaAvailable;
-        return onCuda ? 1 : Math.Max(1, Environment.ProcessorCount / s.Threads);
+        return onCuda ? 1 : Math.Max(1, Environment.ProcessorCount / RunThreads(s));
     }
+
+    /// <summary>Torch threads of each run: --threads, else 1.</summary>
+    private static int RunThreads(Settings s) => s.Threads ?? 1;
 
     private static SweepPlan Plan(Settings s)
     {
-        var dataset = DatasetCatalog.Canonical(s.Dataset);
-        if (dataset == "synthetic" && s.Target.ToLowerInvariant() is not ("classification" or "regression"))
-            throw new ArgumentException($"--target '{s.Target}': expected classification or regression.");
+        var dataset = s.Dataset;
+        var target = s.TargetFor(dataset);
         var axes = s.Grid.Select(SweepAxis.Parse).ToList();
         if (s.Epochs is { } epochs)
         {
@@ -207,11 +164,11 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         var cells = SweepGrid.Expand(Parsing.Names(s.Methods, "--methods"), axes, Parsing.Seeds(s.Seeds));
         new Modulation.MethodSettings().SetAll(s.Set);   // a bad fixed setting fails here, not in every run
         var fixedArgs = new List<string>();
-        if (dataset == "synthetic") fixedArgs.AddRange(["--target", s.Target.ToLowerInvariant()]);
+        if (target is not null) fixedArgs.AddRange(["--target", target]);
         if (s.DataRoot is not null) fixedArgs.AddRange(["--data-root", s.DataRoot]);
         if (s.Device is not null) fixedArgs.AddRange(["--device", s.Device]);
         foreach (var set in s.Set) fixedArgs.AddRange(["--set", set]);
         foreach (var axis in axes.Where(a => a.Values.Count == 1)) fixedArgs.AddRange(SweepPlan.AxisArguments(axis.Key, axis.Values[0]));
-        return new SweepPlan(dataset, s.Runs ?? Path.Combine("runs", "sweeps", dataset), s.Threads, fixedArgs, axes, cells);
+        return new SweepPlan(dataset.Name, s.Runs ?? Path.Combine("runs", "sweeps", dataset.Name), RunThreads(s), fixedArgs, axes, cells);
     }
 }

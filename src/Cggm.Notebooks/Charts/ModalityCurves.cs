@@ -1,6 +1,7 @@
 using Plotly.NET;
 using Plotly.NET.CSharp;
 using Chart = Plotly.NET.CSharp.Chart;
+using Cggm.Modulation;
 
 namespace Cggm.Notebooks.Charts;
 
@@ -52,7 +53,7 @@ public static class ModalityCurves
         {
             var values = runs[r].EpochMean(e => e.ValidPerModality.Count > modality && e.ValidPerModality[modality].TryGetValue(metric, out var v) ? v : null);
             if (values.All(double.IsNaN)) continue;
-            bool cggm = runs[r].Label.StartsWith("cggm", StringComparison.Ordinal), joint = runs[r].Label == "joint";
+            bool cggm = runs[r].Label.StartsWith(MethodNames.Cggm, StringComparison.Ordinal), joint = runs[r].Label == MethodNames.Joint;
             traces.Add(Line(values, runs[r].Label, Color.fromHex(Palette[r % Palette.Length]),
                 joint ? StyleParam.DrawingStyle.Dash : StyleParam.DrawingStyle.Solid, cggm || joint ? 3.5 : 1.5));
         }

@@ -24,7 +24,7 @@ public static class ReproductionCharts
         if (rows.Length == 0) throw new ArgumentException($"No row has a value in column '{col.Header}'.", nameof(table));
         var names = rows.Select(r => r.Method).ToArray();
         var bars = Chart.Bar<double, string, string>(values: rows.Select(r => r.Values[column]!.Mean * col.Scale).ToArray(), Keys: names, Name: "ours (mean ± std over seeds)", MarkerColor: Ours);
-        bars = WithErrors(bars, "error_x", rows.Select(r => r.Values[column]!.Std * col.Scale).ToArray());
+        bars = Style.ErrorBars(bars, "error_x", rows.Select(r => r.Values[column]!.Std * col.Scale).ToArray());
         var traces = new List<GenericChart> { bars };
         var paper = rows.Where(r => r.Paper?[column] is not null).ToArray();
         if (paper.Length > 0)
@@ -54,7 +54,7 @@ public static class ReproductionCharts
                     MarkerSymbol: classifier ? StyleParam.MarkerSymbol.Circle : StyleParam.MarkerSymbol.X));
             }
         }
-        string title = $"{PaperExperiment.DisplayName(panel.Dataset)}: per-batch output-layer gradients (t-SNE of the unit vectors, {panel.Points.Count / (2 * panel.Modalities.Count)} batches)";
+        string title = $"{panel.Dataset.DisplayName}: per-batch output-layer gradients (t-SNE of the unit vectors, {panel.Points.Count / (2 * panel.Modalities.Count)} batches)";
         return Style.Finish(Chart.Combine(traces)
             .WithXAxisStyle<double, double, string>(TitleText: "t-SNE 1")
             .WithYAxisStyle<double, double, string>(TitleText: "t-SNE 2"), title, width: 760, height: 600);
@@ -67,7 +67,7 @@ public static class ReproductionCharts
         var col = ladder.Columns[1];
         var bars = Chart.Bar<double, string, string>(values: rows.Select(r => r.Values[1]!.Mean * col.Scale).ToArray(), Keys: rows.Select(r => r.Method).ToArray(),
             Name: "change from the row above (mean ± std of per-seed differences)", MarkerColor: Ours);
-        bars = WithErrors(bars, "error_x", rows.Select(r => r.Values[1]!.Std * col.Scale).ToArray());
+        bars = Style.ErrorBars(bars, "error_x", rows.Select(r => r.Values[1]!.Std * col.Scale).ToArray());
         return Style.Finish(bars.WithXAxisStyle<double, double, string>(TitleText: col.Header)
             .WithYAxisStyle<string, string, string>(TitleText: ""), title, height: Math.Max(360, 130 + 34 * rows.Length));
     }
@@ -75,7 +75,7 @@ public static class ReproductionCharts
     /// <summary>Table 8: the classifiers' parameters, gradients and optimizer state at the paper's model sizes, MB per dataset (log scale).</summary>
     public static GenericChart ClassifierMemory(IReadOnlyList<ClassifierCostRow> rows, string title)
     {
-        var names = rows.Select(r => PaperExperiment.DisplayName(r.Dataset)).ToArray();
+        var names = rows.Select(r => r.Dataset.DisplayName).ToArray();
         (string Name, Func<ClassifierCostRow, long> Bytes)[] parts =
             [("parameters", r => r.PaperFootprint.ParameterBytes), ("gradients", r => r.PaperFootprint.GradientBytes), ("optimizer state", r => r.PaperFootprint.OptimizerStateBytes)];
         var traces = parts.Select((p, i) => Chart.Column<double, string, string>(values: rows.Select(r => p.Bytes(r) / 1e6).ToArray(), Keys: names, Name: p.Name, MarkerColor: Style.Variant(i))).ToList();
@@ -87,7 +87,7 @@ public static class ReproductionCharts
     /// <summary>Table 8, measured: the extra time per step of the classifiers and of the whole CGGM step, in % of a joint-training step.</summary>
     public static GenericChart ClassifierTime(IReadOnlyList<ClassifierCostRow> rows, string title)
     {
-        var names = rows.Select(r => $"{PaperExperiment.DisplayName(r.Dataset)}").ToArray();
+        var names = rows.Select(r => r.Dataset.DisplayName).ToArray();
         var classifiers = rows.Select(r => 100 * r.Measured.ExtraSecondsPerStep / r.Measured.Joint.MedianSeconds).ToArray();
         var cggm = rows.Select(r => 100 * r.Measured.CggmExtraSecondsPerStep / r.Measured.Joint.MedianSeconds).ToArray();
         return Style.Finish(Chart.Combine(
@@ -98,15 +98,4 @@ public static class ReproductionCharts
             .WithXAxisStyle<string, string, string>(TitleText: "dataset (model measured: see the table)")
             .WithYAxisStyle<double, double, string>(TitleText: "extra time per training step (% of joint training)"), title);
     }
-
-    private static GenericChart WithErrors(GenericChart chart, string property, double[] errors) =>
-        Plotly.NET.GenericChart.mapTrace(Microsoft.FSharp.Core.FuncConvert.FromFunc<Plotly.NET.Trace, Plotly.NET.Trace>(trace =>
-        {
-            var error = new DynamicObj.DynamicObj();
-            error.SetProperty("type", "data");
-            error.SetProperty("array", errors);
-            error.SetProperty("visible", true);
-            trace.SetProperty(property, error);
-            return trace;
-        }), chart);
 }

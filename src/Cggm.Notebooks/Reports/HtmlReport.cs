@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Cggm.Experiments;
 using Cggm.Training;
+using Cggm.Notebooks.Display;
 using Plotly.NET;
 using Cggm.IO;
 
@@ -72,7 +73,7 @@ public sealed class HtmlReport(string title)
         th, td { border: 1px solid #ccc; padding: .3em .7em; text-align: right; } th:first-child, td:first-child { text-align: left; }
         .chart { margin: 1.5em 0; }
         </style>
-        <script>{{PlotlyJs.Value}}</script></head>
+        <script>{{OfflineCharts.PlotlyJs}}</script></head>
         <body><h1>{{WebUtility.HtmlEncode(title)}}</h1>
         {{_body}}
         </body></html>
@@ -80,13 +81,4 @@ public sealed class HtmlReport(string title)
 
     /// <summary>Writes the page to <paramref name="path"/> atomically.</summary>
     public void Save(string path) => AtomicFile.WriteAllText(path, ToHtml());
-
-    private static readonly Lazy<string> PlotlyJs = new(() =>
-    {
-        var assembly = typeof(GenericChart).Assembly;
-        var name = assembly.GetManifestResourceNames().Single(n => n.StartsWith("Plotly.NET.plotly-", StringComparison.Ordinal) && n.EndsWith(".min.js", StringComparison.Ordinal));
-        using var stream = assembly.GetManifestResourceStream(name)!;
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd().Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase);
-    });
 }

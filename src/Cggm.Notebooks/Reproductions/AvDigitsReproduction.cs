@@ -1,8 +1,10 @@
 using Cggm.Data;
 using Cggm.Experiments;
+using Cggm.Experiments.Datasets;
 using Cggm.Notebooks.Charts;
 using Cggm.Notebooks.Tables;
 using Cggm.IO;
+using Cggm.Modulation;
 
 namespace Cggm.Notebooks.Reproductions;
 
@@ -24,7 +26,7 @@ public sealed class AvDigitsReproduction : IReproduction
         "FSDD's usual split (takes 0–4 test) puts the same six speakers in train and test; the test set has 300 pairs, so one test error is 0.33 points.";
 
     /// <inheritdoc />
-    public string Name => "av-digits";
+    public string Name => DatasetRegistry.AvDigits.Name;
 
     /// <inheritdoc />
     public string Notebook => "11-av-digits";
@@ -53,15 +55,15 @@ public sealed class AvDigitsReproduction : IReproduction
         charts.Add(new NamedChart("accuracy", ComparisonCharts.Bars(methods, bars, "method", "test accuracy (%)",
             "Test accuracy per method: each modality's classifier f_i and the fused prediction (mean ± std over seeds)", scale: 100)));
         var unimodal = result.Modalities.Select(m => byName.GetValueOrDefault($"unimodal-{m}")).ToArray();
-        if (byName.TryGetValue("joint", out var joint) && unimodal.All(u => u is not null))
+        if (byName.TryGetValue(MethodNames.Joint, out var joint) && unimodal.All(u => u is not null))
             charts.Add(new NamedChart("dominance", ModalityCurves.Dominance(joint, unimodal.Select(u => u!).ToArray())));
         var multimodal = series.Where(s => !s.Label.StartsWith("unimodal-", StringComparison.Ordinal)).ToArray();
         for (int m = 0; m < result.Modalities.Count; m++)
             charts.Add(new NamedChart($"{result.Modalities[m]}-by-method", ModalityCurves.ByMethod(multimodal, m)));
-        var cggm = series.Where(s => s.Label.StartsWith("cggm", StringComparison.Ordinal)).ToArray();
+        var cggm = series.Where(s => s.Label.StartsWith(MethodNames.Cggm, StringComparison.Ordinal)).ToArray();
         if (cggm.Length > 0)
             charts.Add(new NamedChart("coefficients", TrainingCharts.Coefficients(cggm)));
-        var gradients = series.Where(s => s.Label == "joint" || s.Label.StartsWith("cggm", StringComparison.Ordinal)).ToArray();
+        var gradients = series.Where(s => s.Label == MethodNames.Joint || s.Label.StartsWith(MethodNames.Cggm, StringComparison.Ordinal)).ToArray();
         if (gradients.Length > 0)
             charts.Add(new NamedChart("gradient-norms", TrainingCharts.GradientNorms(gradients)));
 
@@ -80,7 +82,7 @@ public sealed class AvDigitsReproduction : IReproduction
             Attribution,
         };
         if (result.Undefined.Count > 0) notes.Add("Not defined for this task: " + string.Join("; ", result.Undefined.Select(u => $"{u.Key} ({u.Value})")));
-        return new ReproductionResult("av-digits", "Audio-visual spoken digits (FSDD + MNIST)", profile,
+        return new ReproductionResult(DatasetRegistry.AvDigits.Name, "Audio-visual spoken digits (FSDD + MNIST)", profile,
             [new NamedTable("results", DataFrames.From(result.Table), result.Table)], charts, notes);
     }
 

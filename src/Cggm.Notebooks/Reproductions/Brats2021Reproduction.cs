@@ -1,4 +1,5 @@
 using Cggm.Experiments;
+using Cggm.Experiments.Datasets;
 using Cggm.Notebooks.Charts;
 using Cggm.Notebooks.Tables;
 
@@ -8,7 +9,7 @@ namespace Cggm.Notebooks.Reproductions;
 public sealed class Brats2021Reproduction : IReproduction
 {
     /// <inheritdoc />
-    public string Name => "brats2021";
+    public string Name => DatasetRegistry.Brats2021.Name;
 
     /// <inheritdoc />
     public string Notebook => "06-brats2021";
@@ -18,7 +19,7 @@ public sealed class Brats2021Reproduction : IReproduction
 
     /// <inheritdoc />
     public ReproductionResult Run(Profile profile, string? dataRoot = null, IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default) =>
-        Build(PaperComparison.Run("brats2021", profile, Name, dataRoot, progress: progress, cancellation: cancellation));
+        Build(PaperComparison.Run(DatasetRegistry.Brats2021, profile, Name, dataRoot, progress: progress, cancellation: cancellation));
 
     /// <summary>Tables and charts of a finished comparison.</summary>
     public static ReproductionResult Build(PaperComparisonResult result)
@@ -30,6 +31,6 @@ public sealed class Brats2021Reproduction : IReproduction
             new("modality-classifiers", ResultCharts.Bars(table, result.Modalities.Select(m => $"f({m}) Dice (%)").ToArray(), "classifier test average Dice (%)",
                 "BraTS 2021: test average Dice of each modality's classifier f_i per method")),
         };
-        return new ReproductionResult("brats2021", "BraTS 2021 (Table 3)", result.Profile, [new NamedTable("table3", DataFrames.From(table), table)], charts, MosiReproduction.Notes(result));
+        return new ReproductionResult(DatasetRegistry.Brats2021.Name, "BraTS 2021 (Table 3)", result.Profile, [new NamedTable("table3", DataFrames.From(table), table)], charts, MosiReproduction.Notes(result));
     }
 }

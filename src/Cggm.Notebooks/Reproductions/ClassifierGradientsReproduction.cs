@@ -25,7 +25,7 @@ public sealed class ClassifierGradientsReproduction : IReproduction
     {
         var rows = result.Panels.SelectMany(p => p.Agreement.Select(a => (Panel: p, Row: a))).ToArray();
         var agreement = new DataFrame(
-            new StringDataFrameColumn("Dataset", rows.Select(r => PaperExperiment.DisplayName(r.Panel.Dataset))),
+            new StringDataFrameColumn("Dataset", rows.Select(r => r.Panel.Dataset.DisplayName)),
             new StringDataFrameColumn("Modality", rows.Select(r => r.Row.Modality)),
             new Int32DataFrameColumn("Batches", rows.Select(r => r.Row.Batches)),
             new DoubleDataFrameColumn("cos(g_i, u_i)", rows.Select(r => Round(r.Row.ClassifierVsUnimodal))),
@@ -33,14 +33,14 @@ public sealed class ClassifierGradientsReproduction : IReproduction
             new DoubleDataFrameColumn("cos(g_F, g_i) (used by CGGM)", rows.Select(r => Round(r.Row.FusionVsClassifier))),
             new DoubleDataFrameColumn("cos(g_F, u_i) (stood in for)", rows.Select(r => Round(r.Row.FusionVsUnimodal))),
             new DoubleDataFrameColumn("corr over batches", rows.Select(r => Round(r.Row.StandInCorrelation))));
-        var charts = result.Panels.Select(p => new NamedChart($"tsne-{p.Dataset}", ReproductionCharts.GradientTsne(p))).ToArray();
+        var charts = result.Panels.Select(p => new NamedChart($"tsne-{p.Dataset.Name}", ReproductionCharts.GradientTsne(p))).ToArray();
         var notes = new List<string>
         {
             "g_i: gradient of classifier f_i's output-layer weight on its own loss; u_i: gradient of the fusion head's output-layer weight when only h_i is " +
             "fed to the fusion (other features zeroed); g_F: the same head gradient with every modality. All in evaluation mode at the parameters after " +
             "each training step of CGGM (paper variant), L2-normalised before t-SNE.",
         };
-        notes.AddRange(result.Panels.Select(p => $"{PaperExperiment.DisplayName(p.Dataset)}: {p.Steps} training steps, t-SNE perplexity {p.Embedding.Perplexity:G3}, " +
+        notes.AddRange(result.Panels.Select(p => $"{p.Dataset.DisplayName}: {p.Steps} training steps, t-SNE perplexity {p.Embedding.Perplexity:G3}, " +
                                                   $"KL(P‖Q) {p.Embedding.KlDivergence:F3}{(p.IsSample ? "; sample data: not the paper's numbers" : "")}."));
         return new ReproductionResult("classifier-gradients", "Fig. 4: classifier vs unimodal gradients", result.Profile,
             [new NamedTable("agreement", agreement)], charts, notes);

@@ -1,4 +1,5 @@
 using Cggm.Experiments;
+using Cggm.Experiments.Datasets;
 using Cggm.Notebooks.Charts;
 using Cggm.Notebooks.Tables;
 
@@ -8,7 +9,7 @@ namespace Cggm.Notebooks.Reproductions;
 public sealed class Food101Reproduction : IReproduction
 {
     /// <inheritdoc />
-    public string Name => "food101";
+    public string Name => DatasetRegistry.Food101.Name;
 
     /// <inheritdoc />
     public string Notebook => "05-food101";
@@ -18,7 +19,7 @@ public sealed class Food101Reproduction : IReproduction
 
     /// <inheritdoc />
     public ReproductionResult Run(Profile profile, string? dataRoot = null, IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default) =>
-        Build(PaperComparison.Run("food101", profile, Name, dataRoot, progress: progress, cancellation: cancellation));
+        Build(PaperComparison.Run(DatasetRegistry.Food101, profile, Name, dataRoot, progress: progress, cancellation: cancellation));
 
     /// <summary>Tables and charts of a finished comparison.</summary>
     public static ReproductionResult Build(PaperComparisonResult result)
@@ -30,6 +31,6 @@ public sealed class Food101Reproduction : IReproduction
             new("modality-classifiers", ResultCharts.Bars(table, result.Modalities.Select(m => $"f({m}) Acc (%)").ToArray(), "classifier test accuracy (%)",
                 "UPMC-Food 101: test accuracy of each modality's classifier f_i per method")),
         };
-        return new ReproductionResult("food101", "UPMC-Food 101 (Table 2)", result.Profile, [new NamedTable("table2", DataFrames.From(table), table)], charts, MosiReproduction.Notes(result));
+        return new ReproductionResult(DatasetRegistry.Food101.Name, "UPMC-Food 101 (Table 2)", result.Profile, [new NamedTable("table2", DataFrames.From(table), table)], charts, MosiReproduction.Notes(result));
     }
 }

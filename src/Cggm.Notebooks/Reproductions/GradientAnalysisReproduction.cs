@@ -1,6 +1,7 @@
 using Cggm.Experiments;
 using Cggm.Notebooks.Charts;
 using Cggm.Notebooks.Tables;
+using Cggm.Modulation;
 
 namespace Cggm.Notebooks.Reproductions;
 
@@ -23,8 +24,8 @@ public sealed class GradientAnalysisReproduction : IReproduction
     /// <summary>Tables and charts of a finished analysis: Fig. 2a–c from the joint-training runs, Fig. 3a–c from the CGGM runs.</summary>
     public static ReproductionResult Build(GradientAnalysisResult result)
     {
-        var joint = Series(result, "joint");
-        var cggm = Series(result, "cggm");
+        var joint = Series(result, MethodNames.Joint);
+        var cggm = Series(result, MethodNames.Cggm);
         int window = ReproductionDefaults.Window(joint);
         string metric = result.Metric == "acc2" ? "Acc-2" : "accuracy";
         var charts = new List<NamedChart>

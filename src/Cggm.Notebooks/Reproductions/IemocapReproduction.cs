@@ -1,4 +1,5 @@
 using Cggm.Experiments;
+using Cggm.Experiments.Datasets;
 using Cggm.Notebooks.Charts;
 using Cggm.Notebooks.Tables;
 
@@ -8,7 +9,7 @@ namespace Cggm.Notebooks.Reproductions;
 public sealed class IemocapReproduction : IReproduction
 {
     /// <inheritdoc />
-    public string Name => "iemocap";
+    public string Name => DatasetRegistry.Iemocap.Name;
 
     /// <inheritdoc />
     public string Notebook => "04-iemocap";
@@ -39,7 +40,7 @@ public sealed class IemocapReproduction : IReproduction
                   "probe of the model trained on modality i alone; under joint training the passive probe; under CGGM its own classifier.");
         notes.Add("Table 6: every row keeps IEMOCAP's CGGM settings except the part it switches off (magnitude only: λ = 0; direction only: ρ = None); " +
                   "joint training and the full row are the Table 4 runs.");
-        return new ReproductionResult("iemocap", "IEMOCAP (Tables 4, 5, 6)", c.Profile,
+        return new ReproductionResult(DatasetRegistry.Iemocap.Name, "IEMOCAP (Tables 4, 5, 6)", c.Profile,
         [
             new NamedTable("table4", DataFrames.From(c.Table), c.Table),
             new NamedTable("table5", DataFrames.From(result.Classifiers), result.Classifiers),

@@ -1,4 +1,5 @@
 using Cggm.Experiments;
+using Cggm.Experiments.Datasets;
 using Cggm.Notebooks.Charts;
 using Cggm.Notebooks.Tables;
 
@@ -18,7 +19,7 @@ public sealed class MosiReproduction : IReproduction
 
     /// <inheritdoc />
     public ReproductionResult Run(Profile profile, string? dataRoot = null, IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default) =>
-        Build(PaperComparison.Run("mosi", profile, Name, dataRoot, progress: progress, cancellation: cancellation));
+        Build(PaperComparison.Run(DatasetRegistry.Mosi, profile, Name, dataRoot, progress: progress, cancellation: cancellation));
 
     /// <summary>Tables and charts of a finished comparison.</summary>
     public static ReproductionResult Build(PaperComparisonResult result)
@@ -41,7 +42,7 @@ public sealed class MosiReproduction : IReproduction
         {
             result.Settings,
             $"Seeds {string.Join(", ", result.Seeds)}; each cell is mean ± std over seeds of the test score at the epoch with the best validation score. " +
-            "The paper's column holds its reported value where it is public as text (research/paper.md §5); every other paper cell is unknown and left blank.",
+            "The paper's column holds its reported value where it is public as text (docs/paper-notes.md); every other paper cell is unknown and left blank.",
             "f(m): the test score of modality m's classifier on its encoder's detached features — the method's own unimodal head where it has one " +
             "(CGGM, G-Blending, UME, QMF, MMPareto), else the trainer's passive probe, which never changes the model.",
         };

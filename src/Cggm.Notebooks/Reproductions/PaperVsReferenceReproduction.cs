@@ -3,6 +3,7 @@ using Cggm.Notebooks.Charts;
 using Cggm.Notebooks.Tables;
 using Microsoft.Data.Analysis;
 using Cggm.IO;
+using Cggm.Modulation;
 
 namespace Cggm.Notebooks.Reproductions;
 
@@ -29,14 +30,14 @@ public sealed class PaperVsReferenceReproduction : IReproduction
             new StringDataFrameColumn("Row", result.Rungs.Select(r => r.Label)),
             new StringDataFrameColumn("Quirk added", result.Rungs.Select(r => r.Quirk)),
             new StringDataFrameColumn("Method", result.Rungs.Select(r => r.Method)),
-            new StringDataFrameColumn("Cosine on", result.Rungs.Select(r => r.Method == "joint" ? "" : r.Cggm.SimilarityInUse.ToString().ToLowerInvariant())),
+            new StringDataFrameColumn("Cosine on", result.Rungs.Select(r => r.Method == MethodNames.Joint ? "" : r.Cggm.SimilarityInUse.ToString().ToLowerInvariant())),
             new StringDataFrameColumn("ρ", result.Rungs.Select(r => r.Cggm.Rho?.ToString() ?? "off")),
             new DoubleDataFrameColumn("λ", result.Rungs.Select(r => (double?)r.Cggm.Lambda)),
             new BooleanDataFrameColumn("guard", result.Rungs.Select(r => (bool?)r.Cggm.GuardEnabled)),
             new BooleanDataFrameColumn("shuffled", result.Rungs.Select(r => (bool?)r.ShuffleTrain)));
         var charts = new List<NamedChart>
         {
-            new("metric", ReproductionCharts.MethodBars(result.Table, 0, $"{PaperExperiment.DisplayName(result.Dataset)}: {result.Metric.Column.Header} per row of the ladder (test set)")),
+            new("metric", ReproductionCharts.MethodBars(result.Table, 0, $"{result.Dataset.DisplayName}: {result.Metric.Column.Header} per row of the ladder (test set)")),
             new("quirk-effects", ReproductionCharts.QuirkEffects(result.Table, "The effect of each quirk: change from the row above, paired by seed")),
         };
         var notes = new List<string>

@@ -49,7 +49,7 @@ public sealed class TrainingDynamicsReproduction : IReproduction
             .Concat(dynamics.Modalities.Select((m, i) => (DataFrameColumn)new DoubleDataFrameColumn($"final f({m}) loss", last.Select(l => (double?)Math.Round(l.Final[i], 4))))));
         var notes = new List<string>
         {
-            $"Fig. 6 and 7 on {PaperExperiment.DisplayName(dynamics.Dataset)} ({dynamics.Profile} profile, {dynamics.Epochs} epochs, {steps} iterations per run" +
+            $"Fig. 6 and 7 on {dynamics.Dataset.DisplayName} ({dynamics.Profile} profile, {dynamics.Epochs} epochs, {steps} iterations per run" +
             $"{(dynamics.IsSample ? "; sample data: not the paper's numbers" : "")}). What separates the paper's panels (b)–(d) is not stated; we draw magnitude only, direction only and both.",
             "Table 8: MB columns are exact counts at the paper's model sizes (float32); time and peak resident memory are measured on this machine's " +
             $"{cost[0].Measured.Device} at the model and batch in the 'measured' column (the paper reports GPU memory, not public as text: its column is blank).",
@@ -63,7 +63,7 @@ public sealed class TrainingDynamicsReproduction : IReproduction
     {
         static double? Mb(long? bytes) => bytes is { } b ? Math.Round(b / 1e6, 2) : null;
         return new DataFrame(
-            new StringDataFrameColumn("Dataset", rows.Select(r => PaperExperiment.DisplayName(r.Dataset))),
+            new StringDataFrameColumn("Dataset", rows.Select(r => r.Dataset.DisplayName)),
             new Int64DataFrameColumn("classifier parameters (paper size)", rows.Select(r => (long?)r.PaperFootprint.ClassifierParameters)),
             new DoubleDataFrameColumn("% of model parameters", rows.Select(r => (double?)Math.Round(100 * r.PaperFootprint.RelativeToModel, 2))),
             new DoubleDataFrameColumn("params + grads + optimizer state (MB)", rows.Select(r => Mb(r.PaperFootprint.TotalBytes))),

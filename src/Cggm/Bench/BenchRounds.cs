@@ -1,4 +1,5 @@
 using Cggm.Analysis;
+using Cggm.Modulation;
 
 namespace Cggm.Bench;
 
@@ -31,7 +32,7 @@ public static class BenchRounds
     /// <paramref name="method"/>'s median step time over <paramref name="baseline"/>'s on <paramref name="model"/>, per round, summarised
     /// over the rounds that measured both; null when none did.
     /// </summary>
-    public static RoundRatio? Ratio(IReadOnlyList<IReadOnlyList<StepMeasurement>> rounds, string model, string method, string baseline = "joint")
+    public static RoundRatio? Ratio(IReadOnlyList<IReadOnlyList<StepMeasurement>> rounds, string model, string method, string baseline = MethodNames.Joint)
     {
         var ratios = rounds.Select(r => (Of: r.FirstOrDefault(m => m.Model == model && m.Method == method), Base: r.FirstOrDefault(m => m.Model == model && m.Method == baseline)))
             .Where(p => p.Of is not null && p.Base is not null).Select(p => p.Of!.MedianMs / p.Base!.MedianMs).ToArray();

@@ -1,5 +1,6 @@
 using Cggm.Analysis;
 using Cggm.Data;
+using Cggm.Experiments.Datasets;
 using Cggm.Experiments.Settings;
 using Cggm.Models;
 using Cggm.Models.Blocks;
@@ -9,12 +10,13 @@ using Cggm.Training;
 namespace Cggm.Bench;
 
 /// <summary>A model of the benchmark: the paper's model at the paper's input shapes and settings.</summary>
-/// <param name="Name">Case name ("mosi", "iemocap", "food101", "brats2021-small").</param>
+/// <param name="Name">Case name: the dataset's name ("mosi", …), with "-small" for a model smaller than the paper's ("brats2021-small").</param>
 /// <param name="Settings">The paper settings (model, task, optimizer, clip, CGGM options).</param>
 /// <param name="Inputs">Sample shapes of the modalities.</param>
 /// <param name="Label">What a label is.</param>
 /// <param name="BatchSize">Samples per step.</param>
-public sealed record BenchCase(string Name, PaperSettings Settings, IReadOnlyList<ModalityInfo> Inputs, LabelInfo Label, int BatchSize);
+/// <param name="EveryMethod">Measure every registered method by default, not only joint training and CGGM (the MOSI-size case).</param>
+public sealed record BenchCase(string Name, PaperSettings Settings, IReadOnlyList<ModalityInfo> Inputs, LabelInfo Label, int BatchSize, bool EveryMethod = false);
 
 /// <summary>
 /// What <c>cggm bench</c> measures: training-step time and peak memory of each method on the paper's models at the paper's
@@ -29,10 +31,10 @@ public static class BenchSuite
     /// </summary>
     public static IReadOnlyList<BenchCase> Cases { get; } =
     [
-        new("mosi", new MosiSettings(), [new("text", [50, 300]), new("audio", [50, 5]), new("vision", [50, 20])], LabelInfo.Regression(), 64),
-        new("iemocap", new IemocapSettings(), [new("text", [22, 1024]), new("audio", [350, 130]), new("vision", [50, 342])], LabelInfo.Classification(4), 64),
-        new("food101", new Food101Settings(), [new("image", [197, 768]), new("text", [50, 768])], LabelInfo.Classification(101), 128),
-        new("brats2021-small", new BratsSettings { Model = new BratsDeepLabOptions { Depth = ResNetDepth.ResNet18 } },
+        new(DatasetRegistry.Mosi.Name, new MosiSettings(), [new("text", [50, 300]), new("audio", [50, 5]), new("vision", [50, 20])], LabelInfo.Regression(), 64, EveryMethod: true),
+        new(DatasetRegistry.Iemocap.Name, new IemocapSettings(), [new("text", [22, 1024]), new("audio", [350, 130]), new("vision", [50, 342])], LabelInfo.Classification(4), 64),
+        new(DatasetRegistry.Food101.Name, new Food101Settings(), [new("image", [197, 768]), new("text", [50, 768])], LabelInfo.Classification(101), 128),
+        new(DatasetRegistry.Brats2021.Name + "-small", new BratsSettings { Model = new BratsDeepLabOptions { Depth = ResNetDepth.ResNet18 } },
             [new("flair", [1, 160, 160]), new("t1ce", [1, 160, 160]), new("t1", [1, 160, 160]), new("t2", [1, 160, 160])], LabelInfo.Segmentation(4, 160, 160), 8),
     ];
 
@@ -59,7 +61,7 @@ public static class BenchSuite
 
     /// <summary>The method names a case is measured with: every registered method defined for its task, or the given ones.</summary>
     public static IReadOnlyList<string> MethodsFor(BenchCase bench, IReadOnlyList<string>? only = null) =>
-        only ?? MethodRegistry.Methods.Select(m => m.Name).Where(n => n != "unimodal").ToArray();
+        only ?? MethodRegistry.Methods.Select(m => m.Name).Where(n => n != MethodNames.Unimodal).ToArray();
 
     /// <summary>Parameters of the model and of its M modality classifiers.</summary>
     public static (long Model, long Classifiers) ParameterCounts(BenchCase bench)

@@ -71,6 +71,9 @@ public sealed record Brats2021Options
 /// </summary>
 public sealed class Brats2021 : IMultimodalDataset
 {
+    /// <summary>The dataset's name: its <c>--dataset</c> name and its folder under the data root.</summary>
+    public const string DatasetName = "brats2021";
+
     private static readonly string[] SplitNames = ["train", "valid", "test"];
     private readonly LazySplit[] _splits = new LazySplit[3];
 
@@ -106,7 +109,7 @@ public sealed class Brats2021 : IMultimodalDataset
     public IReadOnlyList<string>[] CaseIds { get; }
 
     /// <inheritdoc />
-    public string Name => "brats2021";
+    public string Name => DatasetName;
 
     /// <inheritdoc />
     public IReadOnlyList<ModalityInfo> Modalities { get; }

@@ -16,6 +16,9 @@ namespace Cggm.Data;
 /// </summary>
 public sealed class CmuMosi : IMultimodalDataset, IDisposable
 {
+    /// <summary>The dataset's name: its <c>--dataset</c> name and its folder under the data root.</summary>
+    public const string DatasetName = "mosi";
+
     /// <summary>File names looked for when the root is a folder, in this order.</summary>
     public static IReadOnlyList<string> KnownFiles { get; } = ["mosi_data.pkl", "mosi_data_noalign.pkl", "aligned_50.pkl", "unaligned_50.pkl"];
 
@@ -38,7 +41,7 @@ public sealed class CmuMosi : IMultimodalDataset, IDisposable
     public string Format { get; }
 
     /// <inheritdoc />
-    public string Name => "mosi";
+    public string Name => DatasetName;
 
     /// <inheritdoc />
     public IReadOnlyList<ModalityInfo> Modalities { get; }

@@ -40,6 +40,9 @@ public sealed record Food101Options
 /// </summary>
 public sealed class Food101Features : IMultimodalDataset, IDisposable
 {
+    /// <summary>The dataset's name: its <c>--dataset</c> name and its folder under the data root (shared by <see cref="Food101Raw"/>).</summary>
+    public const string DatasetName = "food101";
+
     private readonly List<NpyRows> _open = [];
     private readonly LazySplit[] _splits = new LazySplit[3];
 
@@ -80,7 +83,7 @@ public sealed class Food101Features : IMultimodalDataset, IDisposable
     public bool CarvedValidation { get; }
 
     /// <inheritdoc />
-    public string Name => "food101";
+    public string Name => DatasetName;
 
     /// <inheritdoc />
     public IReadOnlyList<ModalityInfo> Modalities { get; }

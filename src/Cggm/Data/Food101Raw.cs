@@ -45,7 +45,7 @@ public sealed class Food101Raw : IMultimodalDataset
     public IReadOnlyList<IReadOnlyList<FoodItem>> Items { get; }
 
     /// <inheritdoc />
-    public string Name => "food101";
+    public string Name => Food101Features.DatasetName;
 
     /// <inheritdoc />
     public IReadOnlyList<ModalityInfo> Modalities { get; }

@@ -36,6 +36,9 @@ public sealed record IemocapOptions
 /// </summary>
 public sealed class Iemocap : IMultimodalDataset, IDisposable
 {
+    /// <summary>The dataset's name: its <c>--dataset</c> name and its folder under the data root.</summary>
+    public const string DatasetName = "iemocap";
+
     private static readonly string[] SplitFiles = ["trn", "val", "tst"];
     private readonly Hdf5File _audio, _vision, _text;
     private readonly LazySplit[] _splits;
@@ -71,7 +74,7 @@ public sealed class Iemocap : IMultimodalDataset, IDisposable
     public IReadOnlyList<IReadOnlyList<string>> Ids { get; }
 
     /// <inheritdoc />
-    public string Name => "iemocap";
+    public string Name => DatasetName;
 
     /// <inheritdoc />
     public IReadOnlyList<ModalityInfo> Modalities { get; }

@@ -7,8 +7,8 @@ namespace Cggm.Data;
 /// <summary>
 /// Writes small random datasets in each real dataset's exact on-disk format, so notebooks and tests run the real
 /// loaders without the real data. The numbers learned from them mean nothing about the paper: labels are tied to the
-/// features by a planted signal only so that training curves move. Every writer returns the folder to open with
-/// <see cref="DatasetCatalog.Open"/>.
+/// features by a planted signal only so that training curves move. Every writer returns the folder to open with the
+/// dataset's loader (each dataset's descriptor names its writers: <c>DatasetDescriptor.WriteSample</c>).
 /// </summary>
 public static class SampleData
 {

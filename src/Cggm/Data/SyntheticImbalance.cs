@@ -69,6 +69,9 @@ public sealed record SyntheticImbalanceOptions
 /// </summary>
 public sealed class SyntheticImbalance : IMultimodalDataset, IDisposable
 {
+    /// <summary>The dataset's name: its <c>--dataset</c> name and its folder under the data root.</summary>
+    public const string DatasetName = "synthetic";
+
     private readonly InMemorySplit[] _splits;
 
     /// <summary>Generates the dataset.</summary>
@@ -91,7 +94,7 @@ public sealed class SyntheticImbalance : IMultimodalDataset, IDisposable
     public SyntheticImbalanceOptions Options { get; }
 
     /// <inheritdoc />
-    public string Name => "synthetic";
+    public string Name => DatasetName;
 
     /// <inheritdoc />
     public IReadOnlyList<ModalityInfo> Modalities { get; }

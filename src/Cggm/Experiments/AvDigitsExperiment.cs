@@ -1,6 +1,8 @@
 using Cggm.Data;
+using Cggm.Experiments.Datasets;
 using Cggm.Experiments.Settings;
 using TorchSharp;
+using Cggm.Modulation;
 
 namespace Cggm.Experiments;
 
@@ -44,7 +46,7 @@ public sealed record AvDigitsConfig
             {
                 Settings = config.Settings with { Epochs = 1 },
                 Data = config.Data with { TrainClipsPerDigit = 24, TestClipsPerDigit = 10 },
-                Methods = ["unimodal", "joint", "ogm-ge", "cggm", "cggm-reference"],
+                Methods = [MethodNames.Unimodal, MethodNames.Joint, MethodNames.OgmGe, MethodNames.Cggm, MethodNames.CggmReference],
                 Seeds = [0],
             },
         };
@@ -80,7 +82,7 @@ public static class AvDigitsExperiment
     /// </summary>
     public static (AvDigits Data, bool IsSample, string Root) Open(Profile profile, AvDigitsOptions options, string? dataRoot = null)
     {
-        var (root, isSample) = PaperExperiment.Locate(AvDigits.DatasetName, profile, dataRoot);
+        var (root, isSample) = PaperExperiment.Locate(DatasetRegistry.AvDigits, profile, dataRoot);
         return (AvDigits.Open(root, options), isSample, root);
     }
 

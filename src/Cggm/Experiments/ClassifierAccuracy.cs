@@ -1,3 +1,4 @@
+using Cggm.Modulation;
 namespace Cggm.Experiments;
 
 /// <summary>
@@ -18,7 +19,7 @@ public static class ClassifierAccuracy
     /// "f<i>k</i> (modality) Acc (%)"; mean ± std over seeds of the classifier's test accuracy.
     /// </summary>
     public static ResultTable Table(string title, IReadOnlyList<ExperimentRun> runs, IReadOnlyList<string> modalities, IReadOnlyList<int> order,
-                                    string cggmMethod = "cggm")
+                                    string cggmMethod = MethodNames.Cggm)
     {
         if (order.Count != modalities.Count || order.Distinct().Count() != order.Count || order.Any(i => i < 0 || i >= modalities.Count))
             throw new ArgumentException($"The column order [{string.Join(", ", order)}] must name each of the {modalities.Count} modalities once.", nameof(order));
@@ -31,7 +32,7 @@ public static class ClassifierAccuracy
         var rows = new[]
         {
             new ResultRow("unimodal training", order.Select(i => Score(runs.Where(r => r.Method == $"unimodal-{i}"), i)).ToArray()),
-            new ResultRow("joint training", order.Select(i => Score(runs.Where(r => r.Method == "joint"), i)).ToArray()),
+            new ResultRow("joint training", order.Select(i => Score(runs.Where(r => r.Method == MethodNames.Joint), i)).ToArray()),
             new ResultRow("CGGM", order.Select(i => Score(runs.Where(r => r.Method == cggmMethod), i)).ToArray()),
         };
         var columns = order.Select((i, k) => new ResultColumn($"f{k + 1} ({Paper(modalities[i])}) Acc (%)")).ToArray();

@@ -1,17 +1,18 @@
 using Cggm.Analysis;
 using Cggm.Data;
+using Cggm.Experiments.Datasets;
 using Cggm.Modulation;
 using Cggm.Training;
 
 namespace Cggm.Experiments;
 
 /// <summary>One dataset's row of Table 8.</summary>
-/// <param name="Dataset">Dataset name.</param>
+/// <param name="Dataset">The dataset.</param>
 /// <param name="IsSample">True when measured on sample data.</param>
 /// <param name="PaperFootprint">The classifiers' parameters, gradients and optimizer state at the paper's model size.</param>
 /// <param name="Measured">Time and memory measured at the profile's model size and batch.</param>
 /// <param name="MeasuredModel">What was measured ("SequenceTransformer, batch 32", …).</param>
-public sealed record ClassifierCostRow(string Dataset, bool IsSample, ClassifierFootprint PaperFootprint, ClassifierCostReport Measured, string MeasuredModel);
+public sealed record ClassifierCostRow(DatasetDescriptor Dataset, bool IsSample, ClassifierFootprint PaperFootprint, ClassifierCostReport Measured, string MeasuredModel);
 
 /// <summary>
 /// The paper's Table 8 (extra GPU memory of the classifiers, per dataset), as far as a CPU can say it:
@@ -29,7 +30,7 @@ public static class ClassifierCostTable
     public static (int Steps, int Warmup) Steps(Profile profile) => profile switch { Profile.Smoke => (2, 1), Profile.Quick => (5, 2), _ => (20, 5) };
 
     /// <summary>Measures every dataset of <paramref name="datasets"/> (default: the paper's four).</summary>
-    public static IReadOnlyList<ClassifierCostRow> Run(Profile profile, string? dataRoot = null, IReadOnlyList<string>? datasets = null,
+    public static IReadOnlyList<ClassifierCostRow> Run(Profile profile, string? dataRoot = null, IReadOnlyList<DatasetDescriptor>? datasets = null,
                                                        Action<string>? log = null, CancellationToken cancellation = default)
     {
         datasets ??= ClassifierGradients.Datasets;
@@ -37,19 +38,18 @@ public static class ClassifierCostTable
         foreach (var d in datasets)
         {
             cancellation.ThrowIfCancellationRequested();
-            log?.Invoke($"Table 8: {PaperExperiment.DisplayName(d)}");
+            log?.Invoke($"Table 8: {d.DisplayName}");
             rows.Add(Measure(d, profile, dataRoot));
         }
         return rows;
     }
 
     /// <summary>One dataset's row.</summary>
-    public static ClassifierCostRow Measure(string dataset, Profile profile, string? dataRoot = null)
+    public static ClassifierCostRow Measure(DatasetDescriptor dataset, Profile profile, string? dataRoot = null)
     {
-        var name = DatasetCatalog.Canonical(dataset);
-        var paper = PaperExperiment.Settings(name, Profile.Paper);
-        var settings = PaperExperiment.Settings(name, profile);
-        using var data = PaperExperiment.OpenData(name, profile, dataRoot);
+        var paper = PaperExperiment.Settings(dataset, Profile.Paper);
+        var settings = PaperExperiment.Settings(dataset, profile);
+        using var data = PaperExperiment.OpenData(dataset, profile, dataRoot);
         var footprint = ClassifierFootprint.OfMeta(() => paper.CreateModel(data.Data), paper.Cggm.ClassifierOptimizer);
         var device = settings.Device is null ? Devices.Default : Devices.Decide(settings.Device);
         var train = data.Data[Split.Train];
@@ -62,6 +62,6 @@ public static class ClassifierCostTable
             Settings.BratsSettings b => $"BratsDeepLab {b.Model.Depth}, widths {b.Model.BaseWidth}/{b.Model.AsppChannels}/{b.Model.LowLevelReduction}/{b.Model.DecoderChannels}, batch {batch.Size}",
             _ => $"SequenceTransformer, batch {batch.Size}",
         };
-        return new ClassifierCostRow(name, data.IsSample, footprint, report, description);
+        return new ClassifierCostRow(dataset, data.IsSample, footprint, report, description);
     }
 }

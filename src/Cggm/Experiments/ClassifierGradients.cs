@@ -1,5 +1,6 @@
 using Cggm.Analysis;
 using Cggm.Data;
+using Cggm.Experiments.Datasets;
 using Cggm.Modulation;
 using Cggm.Training;
 
@@ -15,14 +16,14 @@ namespace Cggm.Experiments;
 public sealed record GradientPoint(int Modality, bool Classifier, int Batch, int Step, double X, double Y);
 
 /// <summary>One dataset's panel of Fig. 4.</summary>
-/// <param name="Dataset">Dataset name.</param>
+/// <param name="Dataset">The dataset.</param>
 /// <param name="IsSample">True on sample data.</param>
 /// <param name="Modalities">Modality names.</param>
 /// <param name="Steps">Training steps run.</param>
 /// <param name="Points">2·M points per probed batch.</param>
 /// <param name="Agreement">Per-modality cosine summary (<see cref="GradientAgreement"/>).</param>
 /// <param name="Embedding">The t-SNE run (its KL divergence and perplexity).</param>
-public sealed record GradientPanel(string Dataset, bool IsSample, IReadOnlyList<string> Modalities, int Steps, IReadOnlyList<GradientPoint> Points,
+public sealed record GradientPanel(DatasetDescriptor Dataset, bool IsSample, IReadOnlyList<string> Modalities, int Steps, IReadOnlyList<GradientPoint> Points,
                                    IReadOnlyList<ModalityAgreement> Agreement, TsneResult Embedding);
 
 /// <summary>The panels of Fig. 4 in the paper's dataset order.</summary>
@@ -42,14 +43,14 @@ public sealed record ClassifierGradientsResult(Profile Profile, IReadOnlyList<Gr
 /// </summary>
 public static class ClassifierGradients
 {
-    /// <summary>The datasets of Fig. 4, in the paper's order of Table 1.</summary>
-    public static IReadOnlyList<string> Datasets { get; } = ["food101", "mosi", "iemocap", "brats2021"];
+    /// <summary>The datasets of Fig. 4: the paper's four, in the order of its Table 1.</summary>
+    public static IReadOnlyList<DatasetDescriptor> Datasets => DatasetRegistry.Paper;
 
     /// <summary>Batches probed per dataset at a profile (Paper: at most this many, spread over the run).</summary>
     public static int ProbedBatches(Profile profile) => profile switch { Profile.Smoke => 4, Profile.Quick => 48, _ => 200 };
 
     /// <summary>Runs every dataset of <paramref name="datasets"/> (default <see cref="Datasets"/>).</summary>
-    public static ClassifierGradientsResult Run(Profile profile, string? dataRoot = null, IReadOnlyList<string>? datasets = null, int seed = 0,
+    public static ClassifierGradientsResult Run(Profile profile, string? dataRoot = null, IReadOnlyList<DatasetDescriptor>? datasets = null, int seed = 0,
                                                 IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default)
     {
         datasets ??= Datasets;
@@ -57,19 +58,18 @@ public static class ClassifierGradients
         for (int d = 0; d < datasets.Count; d++)
         {
             int index = d;
-            var relay = progress is null ? null : new Relay<TrainingProgress>(p => progress.Report(new RecipeProgress(datasets[index], seed, index, datasets.Count, p)));
+            var relay = progress is null ? null : new Relay<TrainingProgress>(p => progress.Report(new RecipeProgress(datasets[index].Name, seed, index, datasets.Count, p)));
             panels.Add(Collect(datasets[d], profile, dataRoot, seed, relay, cancellation));
         }
         return new ClassifierGradientsResult(profile, panels);
     }
 
     /// <summary>One dataset's panel.</summary>
-    public static GradientPanel Collect(string dataset, Profile profile, string? dataRoot = null, int seed = 0,
+    public static GradientPanel Collect(DatasetDescriptor dataset, Profile profile, string? dataRoot = null, int seed = 0,
                                         IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var name = DatasetCatalog.Canonical(dataset);
-        var settings = PaperExperiment.Settings(name, profile);
-        using var paperData = PaperExperiment.OpenData(name, profile, dataRoot);
+        var settings = PaperExperiment.Settings(dataset, profile);
+        using var paperData = PaperExperiment.OpenData(dataset, profile, dataRoot);
         int wanted = ProbedBatches(profile), batch = settings.BatchSize;
         int available = paperData.Data[Split.Train].Count;
         var trainLimit = profile == Profile.Paper ? (int?)null : Math.Min(available, wanted * batch);
@@ -119,7 +119,7 @@ public static class ClassifierGradients
             }
         var embedding = Tsne.Embed(vectors, new TsneOptions { Seed = seed });
         var points = keys.Select((key, j) => new GradientPoint(key.Modality, key.Classifier, key.Batch, key.Step, embedding.Points[j][0], embedding.Points[j][1])).ToArray();
-        return new GradientPanel(name, paperData.IsSample, modalities, globalStep, points,
+        return new GradientPanel(dataset, paperData.IsSample, modalities, globalStep, points,
             GradientAgreement.Compute(measured.Select(m => m.Gradients).ToArray(), modalities), embedding);
     }
 }

@@ -24,7 +24,7 @@ public static class ComparisonRunner
         if (methods.Count == 0) throw new ArgumentException("Name at least one method.", nameof(methods));
         foreach (var m in methods) MethodRegistry.Get(m);   // fail on a bad name before any training
         int modalities = setup.Data.Modalities.Count;
-        var jobs = methods.SelectMany(m => m == "unimodal"
+        var jobs = methods.SelectMany(m => m == MethodNames.Unimodal
             ? Enumerable.Range(0, modalities).Select(i => (Name: m, Setup: setup with { Methods = setup.Methods with { Modality = i } }))
             : [(Name: m, Setup: setup)]).ToArray();
         var runs = new List<ExperimentRun>();

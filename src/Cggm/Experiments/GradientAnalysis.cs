@@ -1,10 +1,11 @@
-using Cggm.Data;
+using Cggm.Experiments.Datasets;
 using Cggm.Training;
+using Cggm.Modulation;
 
 namespace Cggm.Experiments;
 
 /// <summary>The gradient analysis on one dataset: joint training and CGGM, with every run's history.</summary>
-/// <param name="Dataset">Dataset name.</param>
+/// <param name="Dataset">The dataset.</param>
 /// <param name="Profile">The profile it ran at.</param>
 /// <param name="IsSample">True when it ran on sample data (numbers mean nothing about the paper).</param>
 /// <param name="Settings">What the profile ran.</param>
@@ -14,7 +15,7 @@ namespace Cggm.Experiments;
 /// <param name="Runs">Joint training and CGGM, one run per seed each.</param>
 /// <param name="Results">Test results of both (the paper's table columns for the dataset).</param>
 /// <param name="Dynamics">The three panels' quantities per modality at the first and the last epoch.</param>
-public sealed record GradientAnalysisResult(string Dataset, Profile Profile, bool IsSample, string Settings, IReadOnlyList<int> Seeds, IReadOnlyList<string> Modalities,
+public sealed record GradientAnalysisResult(DatasetDescriptor Dataset, Profile Profile, bool IsSample, string Settings, IReadOnlyList<int> Seeds, IReadOnlyList<string> Modalities,
                                             string Metric, IReadOnlyList<ExperimentRun> Runs, ResultTable Results, ResultTable Dynamics);
 
 /// <summary>
@@ -28,22 +29,24 @@ public sealed record GradientAnalysisResult(string Dataset, Profile Profile, boo
 public static class GradientAnalysis
 {
     /// <summary>The two trainings compared: joint training (Fig. 2) and CGGM (Fig. 3).</summary>
-    public static IReadOnlyList<string> Methods { get; } = ["joint", "cggm"];
+    public static IReadOnlyList<string> Methods { get; } = [MethodNames.Joint, MethodNames.Cggm];
 
     /// <summary>
     /// The budget at <paramref name="profile"/>: Quick trains longer than the dataset's comparison budget so the curves have
     /// iterations to show (at most 512 training samples, 8 epochs) and runs one seed, as the paper's figures show one run;
     /// Smoke and Paper are the dataset's (Paper: the paper's settings; lines are means over its seeds).
     /// </summary>
-    public static ProfileBudget? Budget(string dataset, Profile profile) =>
-        profile == Profile.Quick && ProfileBudget.For(DatasetCatalog.Canonical(dataset), profile) is { } quick
-            ? quick with { Train = 512, Epochs = 8, Seeds = 1 }
-            : ProfileBudget.For(DatasetCatalog.Canonical(dataset), profile);
+    public static ProfileBudget? Budget(DatasetDescriptor dataset, Profile profile) =>
+        profile == Profile.Quick && dataset.Budget(profile) is { } quick ? quick with { Train = 512, Epochs = 8, Seeds = 1 } : dataset.Budget(profile);
 
-    /// <summary>Runs the analysis on <paramref name="dataset"/> (the paper's: "mosi"); runs go to <c>runs/gradient-analysis/&lt;profile&gt;/</c> (<see cref="PaperComparison.RunRoot"/>).</summary>
-    public static GradientAnalysisResult Run(Profile profile, string? dataRoot = null, string dataset = "mosi",
+    /// <summary>
+    /// Runs the analysis on <paramref name="dataset"/> (default: the paper's, CMU-MOSI); runs go to
+    /// <c>runs/gradient-analysis/&lt;profile&gt;/</c> (<see cref="PaperComparison.RunRoot"/>).
+    /// </summary>
+    public static GradientAnalysisResult Run(Profile profile, string? dataRoot = null, DatasetDescriptor? dataset = null,
                                              IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default)
     {
+        dataset ??= DatasetRegistry.Mosi;
         var budget = Budget(dataset, profile);
         var (setup, data) = PaperExperiment.Setup(dataset, profile, dataRoot, budget: budget);
         using var _ = data;
@@ -51,8 +54,8 @@ public static class GradientAnalysis
         var modalities = setup.Data.Modalities.Select(m => m.Name).ToArray();
         var runs = ExperimentRunner.Run(setup, Methods, seeds, PaperComparison.RunRoot("gradient-analysis", profile, data.IsSample), resume: true, progress, cancellation);
         var metric = setup.Task.Kind == "regression" ? "acc2" : "accuracy";
-        return new GradientAnalysisResult(setup.Name, profile, data.IsSample, PaperExperiment.Describe(setup.Name, profile, budget), seeds, modalities, metric, runs,
-            PaperComparison.Table(setup.Name, setup.Task.Kind, runs, modalities), Dynamics(runs, modalities, metric));
+        return new GradientAnalysisResult(dataset, profile, data.IsSample, PaperExperiment.Describe(dataset, profile, budget), seeds, modalities, metric, runs,
+            PaperComparison.Table(dataset, setup.Task.Kind, runs, modalities), Dynamics(runs, modalities, metric));
     }
 
     /// <summary>

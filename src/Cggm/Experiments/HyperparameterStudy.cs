@@ -1,9 +1,10 @@
+using Cggm.Experiments.Datasets;
 using Cggm.Modulation;
 
 namespace Cggm.Experiments;
 
 /// <summary>The paper's hyperparameter study on one dataset: a ρ sweep and a λ sweep against joint training.</summary>
-/// <param name="Dataset">Dataset name.</param>
+/// <param name="Dataset">The dataset.</param>
 /// <param name="Profile">The profile it ran at.</param>
 /// <param name="IsSample">True when it ran on sample data (numbers mean nothing about the paper).</param>
 /// <param name="Settings">What the profile ran.</param>
@@ -11,7 +12,7 @@ namespace Cggm.Experiments;
 /// <param name="Cggm">The dataset's CGGM options: the fixed λ of the ρ sweep and the fixed ρ of the λ sweep.</param>
 /// <param name="Rho">The ρ sweep (Fig. 5a).</param>
 /// <param name="Lambda">The λ sweep (Fig. 5b).</param>
-public sealed record HyperparameterStudyResult(string Dataset, Profile Profile, bool IsSample, string Settings, IReadOnlyList<int> Seeds, CggmOptions Cggm,
+public sealed record HyperparameterStudyResult(DatasetDescriptor Dataset, Profile Profile, bool IsSample, string Settings, IReadOnlyList<int> Seeds, CggmOptions Cggm,
                                                SweepResult Rho, SweepResult Lambda);
 
 /// <summary>
@@ -21,10 +22,11 @@ public sealed record HyperparameterStudyResult(string Dataset, Profile Profile, 
 /// </summary>
 public static class HyperparameterStudy
 {
-    /// <summary>Runs both sweeps on <paramref name="dataset"/> (the paper's: IEMOCAP).</summary>
-    public static HyperparameterStudyResult Run(Profile profile, string name, string? dataRoot = null, string dataset = "iemocap",
+    /// <summary>Runs both sweeps on <paramref name="dataset"/> (default: the paper's, IEMOCAP).</summary>
+    public static HyperparameterStudyResult Run(Profile profile, string name, string? dataRoot = null, DatasetDescriptor? dataset = null,
                                                 IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default)
     {
+        dataset ??= DatasetRegistry.Iemocap;
         var (setup, data) = PaperExperiment.Setup(dataset, profile, dataRoot);
         using var _ = data;
         var seeds = PaperExperiment.Seeds(dataset, profile);
@@ -35,7 +37,7 @@ public static class HyperparameterStudy
         var rhoSweep = HyperparameterSweep.Run(setup, CggmHyperparameter.Rho, rho, seeds, root, resume: true, ComparisonRunner.Shift(progress, 0, total), cancellation);
         var lambdaSweep = HyperparameterSweep.Run(setup, CggmHyperparameter.Lambda, lambda, seeds, root, resume: true,
                                                   ComparisonRunner.Shift(progress, (rho.Count + 1) * seeds.Count, total), cancellation);
-        return new HyperparameterStudyResult(setup.Name, profile, data.IsSample, PaperExperiment.Describe(setup.Name, profile), seeds, setup.Methods.Cggm,
+        return new HyperparameterStudyResult(dataset, profile, data.IsSample, PaperExperiment.Describe(dataset, profile), seeds, setup.Methods.Cggm,
                                              rhoSweep, lambdaSweep);
     }
 }

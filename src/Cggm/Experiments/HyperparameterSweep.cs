@@ -91,13 +91,13 @@ public static class HyperparameterSweep
     {
         if (values.Count == 0) throw new ArgumentException("Name at least one value to sweep.", nameof(values));
         int total = (values.Count + 1) * seeds.Count;
-        var baseline = ExperimentRunner.Run(setup, ["joint"], seeds, runRoot, resume, ComparisonRunner.Shift(progress, 0, total), cancellation);
+        var baseline = ExperimentRunner.Run(setup, [MethodNames.Joint], seeds, runRoot, resume, ComparisonRunner.Shift(progress, 0, total), cancellation);
         var points = new List<SweepPoint>();
         for (int i = 0; i < values.Count; i++)
         {
             var options = With(setup.Methods.Cggm, parameter, values[i]);
             var root = runRoot is null ? null : Path.Combine(runRoot, Folder(options));
-            var runs = ExperimentRunner.Run(setup with { Methods = setup.Methods with { Cggm = options } }, ["cggm"], seeds, root, resume,
+            var runs = ExperimentRunner.Run(setup with { Methods = setup.Methods with { Cggm = options } }, [MethodNames.Cggm], seeds, root, resume,
                                             ComparisonRunner.Shift(progress, (i + 1) * seeds.Count, total), cancellation);
             points.Add(new SweepPoint(values[i], options, runs));
         }

@@ -1,3 +1,6 @@
+using Cggm.Experiments.Datasets;
+using Cggm.Modulation;
+
 namespace Cggm.Experiments;
 
 /// <summary>The IEMOCAP experiments of the paper: the comparison (Table 4), the classifier accuracies (Table 5) and the ablation (Table 6).</summary>
@@ -18,13 +21,14 @@ public static class IemocapTables
     public static IemocapTablesResult Run(Profile profile, string name, string? dataRoot = null, IReadOnlyList<string>? methods = null,
                                           IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var (setup, data) = PaperExperiment.Setup("iemocap", profile, dataRoot);
+        var iemocap = DatasetRegistry.Iemocap;
+        var (setup, data) = PaperExperiment.Setup(iemocap, profile, dataRoot);
         using var _ = data;
         methods ??= MethodComparison.AllMethods;
-        var seeds = PaperExperiment.Seeds("iemocap", profile);
-        int comparisonRuns = methods.Sum(m => m == "unimodal" ? setup.Data.Modalities.Count : 1) * seeds.Count;
+        var seeds = PaperExperiment.Seeds(iemocap, profile);
+        int comparisonRuns = methods.Sum(m => m == MethodNames.Unimodal ? setup.Data.Modalities.Count : 1) * seeds.Count;
         int total = comparisonRuns + CggmAblation.Rows(setup.Methods.Cggm).Count * seeds.Count;
-        var comparison = PaperComparison.Run(setup, data.IsSample, profile, name, methods, seeds, ComparisonRunner.Shift(progress, 0, total), cancellation);
+        var comparison = PaperComparison.Run(iemocap, setup, data.IsSample, profile, name, methods, seeds, ComparisonRunner.Shift(progress, 0, total), cancellation);
         var classifiers = ClassifierAccuracy.Table("IEMOCAP (Table 5): test accuracy of each modality classifier, mean ± std over seeds",
                                                    comparison.Runs.Runs, comparison.Modalities, ClassifierAccuracy.PaperOrder);
         var ablationRuns = CggmAblation.Run(setup, seeds, PaperComparison.RunRoot(name, profile, data.IsSample), resume: true,

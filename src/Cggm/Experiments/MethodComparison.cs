@@ -31,7 +31,7 @@ public static class MethodComparison
 {
     /// <summary>The paper's comparison rows in its order (unimodal, baseline, MRD, MSLR, G-Blending, Greedy, OGM, AGM, PMR, UMT, UME, QMF, ReconBoost, CGGM), then MMPareto, MLA and CGGM as released.</summary>
     public static IReadOnlyList<string> AllMethods { get; } =
-        ["unimodal", "joint", "mrd", "mslr", "g-blending", "greedy", "ogm-ge", "agm", "pmr", "umt", "ume", "qmf", "reconboost", "cggm", "mmpareto", "mla", "cggm-reference"];
+        [MethodNames.Unimodal, MethodNames.Joint, MethodNames.Mrd, MethodNames.Mslr, MethodNames.GBlending, MethodNames.Greedy, MethodNames.OgmGe, MethodNames.Agm, MethodNames.Pmr, MethodNames.Umt, MethodNames.Ume, MethodNames.Qmf, MethodNames.ReconBoost, MethodNames.Cggm, MethodNames.MmPareto, MethodNames.Mla, MethodNames.CggmReference];
 
     /// <summary>Runs the comparison; runs are written under <paramref name="runRoot"/> (null keeps them in memory).</summary>
     public static MethodComparisonResult Run(MethodComparisonConfig config, string? runRoot = null, bool resume = true,

@@ -1,8 +1,9 @@
+using Cggm.Experiments.Datasets;
 using Cggm.IO;
 namespace Cggm.Experiments;
 
 /// <summary>A comparison on one of the paper's datasets at a profile.</summary>
-/// <param name="Dataset">Dataset name ("mosi", "iemocap", …).</param>
+/// <param name="Dataset">The dataset.</param>
 /// <param name="Profile">The profile it ran at.</param>
 /// <param name="IsSample">True when it ran on sample data (numbers mean nothing about the paper).</param>
 /// <param name="Settings">What the profile ran: the paper's settings, or the budget that scaled them down.</param>
@@ -10,7 +11,7 @@ namespace Cggm.Experiments;
 /// <param name="Modalities">Modality names, in the dataset's order.</param>
 /// <param name="Runs">The runs and the methods not defined for the task.</param>
 /// <param name="Table">The paper's table for the dataset: ours as mean ± std over seeds on test, the paper's value beside it where known.</param>
-public sealed record PaperComparisonResult(string Dataset, Profile Profile, bool IsSample, string Settings, IReadOnlyList<int> Seeds,
+public sealed record PaperComparisonResult(DatasetDescriptor Dataset, Profile Profile, bool IsSample, string Settings, IReadOnlyList<int> Seeds,
                                            IReadOnlyList<string> Modalities, ComparisonRuns Runs, ResultTable Table);
 
 /// <summary>
@@ -21,31 +22,31 @@ public sealed record PaperComparisonResult(string Dataset, Profile Profile, bool
 public static class PaperComparison
 {
     /// <summary>Runs the comparison; runs are written under <see cref="RunRoot"/> and reused from there.</summary>
-    /// <param name="dataset">Dataset name.</param>
+    /// <param name="dataset">The dataset.</param>
     /// <param name="profile">Profile.</param>
     /// <param name="name">Experiment name (the run folder).</param>
     /// <param name="dataRoot">Data root (null: <c>CGGM_DATA</c>, else <c>./data</c>).</param>
     /// <param name="methods">Methods (null: <see cref="MethodComparison.AllMethods"/>).</param>
-    /// <param name="seeds">Seeds (null: the dataset's at the profile, <see cref="PaperExperiment.Seeds(string, Profile, ProfileBudget)"/>).</param>
+    /// <param name="seeds">Seeds (null: the dataset's at the profile, <see cref="PaperExperiment.Seeds(DatasetDescriptor, Profile, ProfileBudget)"/>).</param>
     /// <param name="progress">Progress.</param>
     /// <param name="cancellation">Cancellation.</param>
-    public static PaperComparisonResult Run(string dataset, Profile profile, string name, string? dataRoot = null, IReadOnlyList<string>? methods = null,
+    public static PaperComparisonResult Run(DatasetDescriptor dataset, Profile profile, string name, string? dataRoot = null, IReadOnlyList<string>? methods = null,
                                             IReadOnlyList<int>? seeds = null, IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default)
     {
         var (setup, data) = PaperExperiment.Setup(dataset, profile, dataRoot);
         using var _ = data;
-        return Run(setup, data.IsSample, profile, name, methods, seeds, progress, cancellation);
+        return Run(dataset, setup, data.IsSample, profile, name, methods, seeds, progress, cancellation);
     }
 
-    /// <summary>Runs the comparison on an opened <paramref name="setup"/> (<paramref name="isSample"/>: it holds sample data).</summary>
-    public static PaperComparisonResult Run(ExperimentSetup setup, bool isSample, Profile profile, string name, IReadOnlyList<string>? methods = null,
+    /// <summary>Runs the comparison on <paramref name="dataset"/>, opened as <paramref name="setup"/> (<paramref name="isSample"/>: it holds sample data).</summary>
+    public static PaperComparisonResult Run(DatasetDescriptor dataset, ExperimentSetup setup, bool isSample, Profile profile, string name, IReadOnlyList<string>? methods = null,
                                             IReadOnlyList<int>? seeds = null, IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default)
     {
-        seeds ??= PaperExperiment.Seeds(setup.Name, profile);
+        seeds ??= PaperExperiment.Seeds(dataset, profile);
         var modalities = setup.Data.Modalities.Select(m => m.Name).ToArray();
         var runs = ComparisonRunner.Run(setup, methods ?? MethodComparison.AllMethods, seeds, RunRoot(name, profile, isSample), resume: true, progress, cancellation);
-        return new PaperComparisonResult(setup.Name, profile, isSample, PaperExperiment.Describe(setup.Name, profile), seeds, modalities, runs,
-                                         Table(setup.Name, setup.Task.Kind, runs.Runs, modalities));
+        return new PaperComparisonResult(dataset, profile, isSample, PaperExperiment.Describe(dataset, profile), seeds, modalities, runs,
+                                         Table(dataset, setup.Task.Kind, runs.Runs, modalities));
     }
 
     /// <summary>
@@ -59,9 +60,9 @@ public static class PaperComparison
     /// The paper's table for <paramref name="dataset"/>: CMU-MOSI (Table 4) Acc-2, Acc-7, F1, MAE, Corr; classification
     /// (IEMOCAP, Table 4; Food-101, Table 2) Acc and weighted F1 (the released code's F1); BraTS (Table 3) Dice WT, TC, ET and
     /// average. Then each modality classifier's test score and the training time. One row per method, unimodal rows labelled
-    /// "unimodal (modality)"; the paper's value beside ours where <see cref="PaperResults"/> has one.
+    /// "unimodal (modality)"; the paper's value beside ours where the dataset's <see cref="DatasetDescriptor.PaperTable"/> has one.
     /// </summary>
-    public static ResultTable Table(string dataset, string taskKind, IReadOnlyList<ExperimentRun> runs, IReadOnlyList<string> modalities)
+    public static ResultTable Table(DatasetDescriptor dataset, string taskKind, IReadOnlyList<ExperimentRun> runs, IReadOnlyList<string> modalities)
     {
         var columns = new List<(ResultColumn Column, string? Metric, Func<ExperimentRun, double?> Value)>();
         void Metric(string header, string key, double scale = 100, int decimals = 2) =>
@@ -94,7 +95,7 @@ public static class PaperComparison
         columns.Add((new ResultColumn("Train time (s)", 1, 0), null, r => r.Result.History.Epochs.Sum(e => e.Seconds)));
         var table = Tables.Build(TitleOf(dataset, taskKind), runs, columns.Select(c => (c.Column, c.Value)).ToArray());
         var rows = table.Rows.Select(r => new ResultRow(RowLabel(r.Method, modalities), r.Values,
-            columns.Select(c => c.Metric is null ? null : PaperResults.Get(dataset, r.Method, c.Metric)).ToArray())).ToArray();
+            columns.Select(c => c.Metric is null ? null : dataset.PaperTable?.Get(r.Method, c.Metric)).ToArray())).ToArray();
         return table with { Rows = rows };
     }
 
@@ -106,12 +107,6 @@ public static class PaperComparison
 
     private static string Label(string metric) => metric switch { "acc2" => "Acc-2", "accuracy" => "Acc", _ => "Dice" };
 
-    private static string TitleOf(string dataset, string taskKind) => (dataset, taskKind) switch
-    {
-        ("mosi", _) => "CMU-MOSI (Table 4): test set, mean ± std over seeds",
-        ("iemocap", _) => "IEMOCAP (Table 4): test set, mean ± std over seeds",
-        ("food101", _) => "UPMC-Food 101 (Table 2): test set, mean ± std over seeds",
-        ("brats2021", _) => "BraTS 2021 (Table 3): test set, mean ± std over seeds",
-        _ => $"{dataset} ({taskKind}): test set, mean ± std over seeds",
-    };
+    private static string TitleOf(DatasetDescriptor dataset, string taskKind) =>
+        (dataset.PaperTable is { } paper ? $"{dataset.DisplayName} ({paper.Number})" : $"{dataset.Name} ({taskKind})") + ": test set, mean ± std over seeds";
 }

@@ -1,6 +1,6 @@
 using Cggm.Data;
+using Cggm.Experiments.Datasets;
 using Cggm.Experiments.Settings;
-using Cggm.Models.Blocks;
 using Cggm.IO;
 
 namespace Cggm.Experiments;
@@ -21,7 +21,7 @@ public sealed record PaperData(IMultimodalDataset Data, bool IsSample, string Ro
 /// <item>Paper: the paper's settings (<see cref="PaperSettings"/>) on the real data; 5 seeds.</item>
 /// <item>Quick: the same models and settings with fewer epochs (see <see cref="Settings"/>) on the real data; 3 seeds. The large
 /// datasets are cut to fit a 2-core CPU by their <see cref="ProfileBudget"/> (UPMC-Food 101 and BraTS 2021 subsets; BraTS with a
-/// narrow ResNet-18 DeepLab).</item>
+/// narrow ResNet-18 DeepLab, <see cref="DatasetDescriptor.AtProfile"/>).</item>
 /// <item>Smoke: 1 epoch, small batches and, for BraTS, a small ResNet-18; on the real data when the data root holds it,
 /// else on sample data written in the dataset's exact format under <c>runs/sample-data/</c> and read back through the real
 /// loader; 1 seed.</item>
@@ -41,10 +41,10 @@ public static class PaperExperiment
 
     /// <summary>
     /// Seeds of <paramref name="dataset"/> at <paramref name="profile"/>: the <see cref="ProfileBudget.Seeds"/> of
-    /// <paramref name="budget"/> (default: the dataset's budget, <see cref="ProfileBudget.For"/>) when set, else <see cref="Seeds(Profile)"/>.
+    /// <paramref name="budget"/> (default: the dataset's budget, <see cref="DatasetDescriptor.Budget"/>) when set, else <see cref="Seeds(Profile)"/>.
     /// </summary>
-    public static IReadOnlyList<int> Seeds(string dataset, Profile profile, ProfileBudget? budget = null) =>
-        BudgetOf(dataset, profile, budget)?.Seeds is { } n ? Enumerable.Range(0, n).ToArray() : Seeds(profile);
+    public static IReadOnlyList<int> Seeds(DatasetDescriptor dataset, Profile profile, ProfileBudget? budget = null) =>
+        (budget ?? dataset.Budget(profile))?.Seeds is { } n ? Enumerable.Range(0, n).ToArray() : Seeds(profile);
 
     /// <summary>
     /// Opens <paramref name="dataset"/> from <c>&lt;data root&gt;/&lt;dataset&gt;</c> (data root: <paramref name="dataRoot"/>, else
@@ -52,12 +52,11 @@ public static class PaperExperiment
     /// that names the folder and the script that fills it. A <paramref name="budget"/> (default: the dataset's at the profile)
     /// keeps a subset of each split and sets IEMOCAP's audio length.
     /// </summary>
-    public static PaperData OpenData(string dataset, Profile profile, string? dataRoot = null, Action<string>? log = null, ProfileBudget? budget = null)
+    public static PaperData OpenData(DatasetDescriptor dataset, Profile profile, string? dataRoot = null, Action<string>? log = null, ProfileBudget? budget = null)
     {
-        var name = DatasetCatalog.Canonical(dataset);
-        var (root, isSample) = Locate(name, profile, dataRoot);
-        budget = BudgetOf(name, profile, budget);
-        var data = DatasetCatalog.Open(name, root, new DatasetOpenOptions { Log = log, AudioFrames = budget?.AudioFrames });
+        var (root, isSample) = Locate(dataset, profile, dataRoot);
+        budget ??= dataset.Budget(profile);
+        var data = dataset.Open(root, new DatasetOpenOptions { Log = log, AudioFrames = budget?.AudioFrames });
         if (budget is { } b && (b.Train ?? b.Valid ?? b.Test) is not null) data = new DatasetSubset(data, b.Train, b.Valid, b.Test);
         return new PaperData(data, isSample, root);
     }
@@ -66,42 +65,42 @@ public static class PaperExperiment
     /// The folder <see cref="OpenData"/> reads: <c>&lt;data root&gt;/&lt;dataset&gt;</c> when it holds anything, else (Smoke only)
     /// the sample data under <c>runs/sample-data/</c>, written on first use; other profiles stop with an error naming the script.
     /// </summary>
-    public static (string Root, bool IsSample) Locate(string dataset, Profile profile, string? dataRoot = null)
+    public static (string Root, bool IsSample) Locate(DatasetDescriptor dataset, Profile profile, string? dataRoot = null)
     {
-        var name = DatasetCatalog.Canonical(dataset);
-        var root = DatasetCatalog.DatasetRoot(name, null, dataRoot);
+        var root = dataset.Root(dataRoot: dataRoot);
         bool hasData = Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any();
         if (!hasData && profile != Profile.Smoke)
-            throw new DirectoryNotFoundException($"No {name} data in {root}. The {profile} profile needs the real data: see data-scripts/README.md " +
-                                                 $"and run 'cggm data prepare {name} --data-root <dir>'. The smoke profile runs on sample data instead.");
-        return hasData ? (root, false) : (WriteSample(name), true);
+            throw new DirectoryNotFoundException($"No {dataset.Name} data in {root}. The {profile} profile needs the real data: see data-scripts/README.md " +
+                                                 $"and run 'cggm data prepare {dataset.Name} --data-root <dir>'. The smoke profile runs on sample data instead.");
+        return hasData ? (root, false) : (WriteSample(dataset), true);
     }
 
-    /// <summary>The paper's settings for <paramref name="dataset"/> at <paramref name="profile"/>, scaled by <paramref name="budget"/> (default: the dataset's at the profile).</summary>
-    public static PaperSettings Settings(string dataset, Profile profile, ProfileBudget? budget = null)
+    /// <summary>
+    /// The paper's settings for <paramref name="dataset"/> at <paramref name="profile"/>: scaled by <paramref name="budget"/>
+    /// (default: the dataset's at the profile), else by the plain rule (Paper: unchanged; Quick: a third of the epochs; Smoke:
+    /// 1 epoch, batches of 8), then changed as the dataset asks at that profile (<see cref="DatasetDescriptor.AtProfile"/>).
+    /// </summary>
+    public static PaperSettings Settings(DatasetDescriptor dataset, Profile profile, ProfileBudget? budget = null)
     {
-        var name = DatasetCatalog.Canonical(dataset);
-        var paper = PaperSettings.For(name);
-        if (BudgetOf(name, profile, budget) is { } b)
-            return Scale(paper, b) is BratsSettings brats && profile == Profile.Quick ? QuickBrats(brats) : Scale(paper, b);
-        return profile switch
+        var paper = dataset.RequirePaperSettings();
+        var scaled = (budget ?? dataset.Budget(profile)) is { } b ? Scale(paper, b) : profile switch
         {
             Profile.Paper => paper,
             Profile.Quick => paper with { Epochs = Math.Max(1, paper.Epochs / 3) },
-            _ => Smoke(paper),
+            _ => paper with { Epochs = 1, BatchSize = 8 },
         };
+        return dataset.AtProfile(scaled, profile);
     }
 
     /// <summary>
     /// What <paramref name="profile"/> runs on <paramref name="dataset"/>, in one line: the paper's settings, or the reductions
     /// (e.g. "Quick profile: at most 256 training samples, 5 epochs, 3 encoder layers; otherwise the paper's settings").
     /// </summary>
-    public static string Describe(string dataset, Profile profile, ProfileBudget? budget = null)
+    public static string Describe(DatasetDescriptor dataset, Profile profile, ProfileBudget? budget = null)
     {
-        var name = DatasetCatalog.Canonical(dataset);
-        var settings = Settings(name, profile, budget);
+        var settings = Settings(dataset, profile, budget);
         if (profile == Profile.Paper && budget is null) return $"Paper profile: the paper's settings ({settings.Epochs} epochs, batch {settings.BatchSize}).";
-        return BudgetOf(name, profile, budget) is { } b
+        return (budget ?? dataset.Budget(profile)) is { } b
             ? $"{profile} profile: {b.Describe()}; otherwise the paper's settings."
             : $"{profile} profile: {settings.Epochs} epoch{(settings.Epochs == 1 ? "" : "s")}, batch {settings.BatchSize}; otherwise the paper's settings.";
     }
@@ -110,18 +109,15 @@ public static class PaperExperiment
     /// Data and settings in one <see cref="ExperimentSetup"/> (dispose <see cref="PaperData"/> when done). With fewer epochs
     /// than the paper's, the methods' epoch-counted schedules are scaled to the run (<see cref="ProfileBudget.ScaleSchedules"/>).
     /// </summary>
-    public static (ExperimentSetup Setup, PaperData Data) Setup(string dataset, Profile profile, string? dataRoot = null, int unimodalModality = 0,
+    public static (ExperimentSetup Setup, PaperData Data) Setup(DatasetDescriptor dataset, Profile profile, string? dataRoot = null, int unimodalModality = 0,
                                                                 Action<string>? log = null, ProfileBudget? budget = null)
     {
         var data = OpenData(dataset, profile, dataRoot, log, budget);
         var settings = Settings(dataset, profile, budget);
-        var setup = settings.Setup(data.Data, DatasetCatalog.Canonical(dataset), unimodalModality);
-        var paperEpochs = PaperSettings.For(DatasetCatalog.Canonical(dataset)).Epochs;
+        var setup = settings.Setup(data.Data, dataset.Name, unimodalModality);
+        var paperEpochs = dataset.RequirePaperSettings().Epochs;
         return (setup with { Methods = ProfileBudget.ScaleSchedules(setup.Methods, settings.Epochs, paperEpochs, data.Data.Modalities.Count) }, data);
     }
-
-    private static ProfileBudget? BudgetOf(string dataset, Profile profile, ProfileBudget? budget) =>
-        budget ?? ProfileBudget.For(DatasetCatalog.Canonical(dataset), profile);
 
     private static PaperSettings Scale(PaperSettings paper, ProfileBudget budget)
     {
@@ -131,48 +127,13 @@ public static class PaperExperiment
             ?? throw new ArgumentException($"{paper.Dataset}: a budget with {nameof(ProfileBudget.EncoderLayers)} needs a transformer model (CMU-MOSI, IEMOCAP, UPMC-Food 101).", nameof(budget));
     }
 
-    /// <summary>
-    /// BraTS 2021 at Quick: warm-up of 1 epoch and a DeepLab with ResNet-18 and widths 16/64/12/64 instead of ResNet-101 with
-    /// 64/256/48/256 (the paper's 235 M-parameter model takes minutes per step on a CPU).
-    /// </summary>
-    private static BratsSettings QuickBrats(BratsSettings brats) => brats with
+    private static string WriteSample(DatasetDescriptor dataset)
     {
-        Schedule = new Training.LearningRateSchedule.WarmupCosine(WarmupStart: 4e-4, Final: 1e-3, WarmupEpochs: 1),
-        Model = brats.Model with { Depth = ResNetDepth.ResNet18, BaseWidth = 16, AsppChannels = 64, LowLevelReduction = 12, DecoderChannels = 64 },
-    };
-
-    /// <summary>The paper's name of <paramref name="dataset"/> ("CMU-MOSI", "UPMC-Food 101", …).</summary>
-    public static string DisplayName(string dataset) => DatasetCatalog.Canonical(dataset) switch
-    {
-        "mosi" => "CMU-MOSI",
-        "iemocap" => "IEMOCAP",
-        "food101" => "UPMC-Food 101",
-        "brats2021" => "BraTS 2021",
-        var other => other,
-    };
-
-    private static PaperSettings Smoke(PaperSettings paper)
-    {
-        var smoke = paper with { Epochs = 1, BatchSize = 8 };
-        return smoke is BratsSettings b
-            ? b with { Model = b.Model with { Depth = ResNetDepth.ResNet18, BaseWidth = 8, AsppChannels = 16, LowLevelReduction = 8, DecoderChannels = 16 }, Schedule = new Training.LearningRateSchedule.Constant() }
-            : smoke;
-    }
-
-    private static string WriteSample(string dataset)
-    {
-        var root = RepositoryPaths.Runs("sample-data", dataset);
+        var write = dataset.WriteSample ?? throw new ArgumentException($"No sample data for '{dataset.Name}'.", nameof(dataset));
+        var root = RepositoryPaths.Runs("sample-data", dataset.Name);
         if (Directory.Exists(root)) return root;
         var temporary = root + ".writing-" + Guid.NewGuid().ToString("N")[..8];   // written aside, then renamed: never half a sample set
-        _ = dataset switch
-        {
-            "mosi" => SampleData.WriteMosi(temporary),
-            "iemocap" => SampleData.WriteIemocap(temporary),
-            "food101" => SampleData.WriteFood101(temporary),
-            "brats2021" => SampleData.WriteBrats2021(temporary),
-            "av-digits" => SampleData.WriteAvDigits(temporary),
-            _ => throw new ArgumentException($"No sample data for '{dataset}'.", nameof(dataset)),
-        };
+        write(temporary);
         Directory.Move(temporary, root);
         return root;
     }

@@ -1,5 +1,4 @@
-using Cggm.Data;
-using Cggm.Experiments.Settings;
+using Cggm.Experiments.Datasets;
 using Cggm.Modulation;
 using Cggm.Training;
 
@@ -32,13 +31,13 @@ public sealed record QuirkCounts(int Steps, int ZeroSumSteps, int NegativeBSteps
     }
 }
 
-/// <summary>The test metric the ladder compares and its column.</summary>
+/// <summary>The test metric a comparison selects and compares on, and its column (each dataset's <see cref="DatasetDescriptor.Metric"/>).</summary>
 /// <param name="Column">Header and formatting.</param>
 /// <param name="Metric">Metric key as the task names it ("accuracy", "acc2", "dice_avg").</param>
 public sealed record LadderMetric(ResultColumn Column, string Metric);
 
 /// <summary>The ladder's runs and tables.</summary>
-/// <param name="Dataset">Dataset name.</param>
+/// <param name="Dataset">The dataset.</param>
 /// <param name="Profile">Profile.</param>
 /// <param name="IsSample">True on sample data.</param>
 /// <param name="Metric">The metric compared (test set) and its column.</param>
@@ -46,7 +45,7 @@ public sealed record LadderMetric(ResultColumn Column, string Metric);
 /// <param name="Seeds">Seeds (the same for every rung: differences are paired by seed).</param>
 /// <param name="Runs">Runs per rung key.</param>
 /// <param name="Table">Per rung: the metric, its change from the previous rung (paired by seed), and the Eq. 7 counts.</param>
-public sealed record PaperVsReferenceResult(string Dataset, Profile Profile, bool IsSample, LadderMetric Metric, IReadOnlyList<QuirkRung> Rungs,
+public sealed record PaperVsReferenceResult(DatasetDescriptor Dataset, Profile Profile, bool IsSample, LadderMetric Metric, IReadOnlyList<QuirkRung> Rungs,
                                             IReadOnlyList<int> Seeds, IReadOnlyDictionary<string, IReadOnlyList<ExperimentRun>> Runs, ResultTable Table);
 
 /// <summary>
@@ -71,8 +70,8 @@ public sealed record PaperVsReferenceResult(string Dataset, Profile Profile, boo
 /// </summary>
 public static class PaperVsReference
 {
-    /// <summary>The default dataset.</summary>
-    public const string DefaultDataset = "food101";
+    /// <summary>The default dataset: UPMC-Food 101.</summary>
+    public static DatasetDescriptor DefaultDataset => DatasetRegistry.Food101;
 
     /// <summary>Seeds of a profile: Smoke 0; Quick 0–1 (seven rungs each); Paper 0–4.</summary>
     public static IReadOnlyList<int> Seeds(Profile profile) => profile == Profile.Quick ? [0, 1] : PaperExperiment.Seeds(profile);
@@ -87,45 +86,40 @@ public static class PaperVsReference
         var reference = cggm with { Variant = CggmVariant.Reference, Guard = null, Similarity = null };
         return
         [
-            new("joint", "joint training", "", "joint", cggm, ShuffleTrain: false),
-            new("paper", "Paper (Eq. 6–13), shuffled batches", "", "cggm", paper, ShuffleTrain: true),
-            new("unshuffled", "+ unshuffled batches", "unshuffled batches", "cggm", paper, ShuffleTrain: false),
-            new("epsilon", "+ 1e-8 epsilon, no guard", "1e-8 epsilon instead of a guard when Σ Δε = 0", "cggm", noGuard, ShuffleTrain: false),
-            new("rho", $"+ ρ on encoders only (λ/ρ = {rhoOutside.Lambda:G4})", "ρ placement: not in 𝓛_gm", "cggm", rhoOutside, ShuffleTrain: false),
-            new("weights", "+ weight cosine", "cosine of output-layer weights, not gradients", "cggm", weights, ShuffleTrain: false),
-            new("reference", "+ one-step lag = Reference (released code)", "𝓛_gm from the previous step", "cggm-reference", reference, ShuffleTrain: false),
+            new(MethodNames.Joint, "joint training", "", MethodNames.Joint, cggm, ShuffleTrain: false),
+            new("paper", "Paper (Eq. 6–13), shuffled batches", "", MethodNames.Cggm, paper, ShuffleTrain: true),
+            new("unshuffled", "+ unshuffled batches", "unshuffled batches", MethodNames.Cggm, paper, ShuffleTrain: false),
+            new("epsilon", "+ 1e-8 epsilon, no guard", "1e-8 epsilon instead of a guard when Σ Δε = 0", MethodNames.Cggm, noGuard, ShuffleTrain: false),
+            new("rho", $"+ ρ on encoders only (λ/ρ = {rhoOutside.Lambda:G4})", "ρ placement: not in 𝓛_gm", MethodNames.Cggm, rhoOutside, ShuffleTrain: false),
+            new("weights", "+ weight cosine", "cosine of output-layer weights, not gradients", MethodNames.Cggm, weights, ShuffleTrain: false),
+            new("reference", "+ one-step lag = Reference (released code)", "𝓛_gm from the previous step", MethodNames.CggmReference, reference, ShuffleTrain: false),
         ];
     }
 
-    /// <summary>The metric compared on <paramref name="dataset"/>: accuracy, Acc-2 (MOSI) or the average Dice (BraTS).</summary>
-    public static LadderMetric Metric(string dataset) => DatasetCatalog.Canonical(dataset) switch
+    /// <summary>
+    /// Trains every rung × seed on <paramref name="dataset"/> (default <see cref="DefaultDataset"/>), comparing its
+    /// <see cref="DatasetDescriptor.Metric"/>; runs are kept under <paramref name="runRoot"/>/&lt;rung&gt; and resumed.
+    /// </summary>
+    public static PaperVsReferenceResult Run(Profile profile, string? dataRoot = null, DatasetDescriptor? dataset = null, string? runRoot = null,
+                                             IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default, IReadOnlyList<int>? seeds = null)
     {
-        "brats2021" => new LadderMetric(new ResultColumn("Dice avg (%)"), "dice_avg"),
-        "mosi" => new LadderMetric(new ResultColumn("Acc-2 (%)"), "acc2"),
-        _ => new LadderMetric(new ResultColumn("Acc (%)"), "accuracy"),
-    };
-
-    /// <summary>Trains every rung × seed; runs are kept under <paramref name="runRoot"/>/&lt;rung&gt; and resumed.</summary>
-    public static PaperVsReferenceResult Run(Profile profile, string? dataRoot = null, string dataset = DefaultDataset, string? runRoot = null,
-                                             IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default)
-    {
-        var name = DatasetCatalog.Canonical(dataset);
-        var settings = PaperExperiment.Settings(name, profile);
-        var seeds = Seeds(profile);
-        using var data = PaperExperiment.OpenData(name, profile, dataRoot);
+        dataset ??= DefaultDataset;
+        var settings = PaperExperiment.Settings(dataset, profile);
+        seeds ??= Seeds(profile);
+        using var data = PaperExperiment.OpenData(dataset, profile, dataRoot);
         var rungs = Rungs(settings.Cggm);
         var runs = new Dictionary<string, IReadOnlyList<ExperimentRun>>();
         for (int r = 0; r < rungs.Count; r++)
         {
             var rung = rungs[r];
-            var setup = (settings with { ShuffleTrain = rung.ShuffleTrain }).Setup(data.Data, name);
+            var setup = (settings with { ShuffleTrain = rung.ShuffleTrain }).Setup(data.Data, dataset.Name);
             setup = setup with { Methods = setup.Methods with { Cggm = rung.Cggm } };
             int offset = r * seeds.Count, total = rungs.Count * seeds.Count;
             var relay = progress is null ? null : new Relay<RecipeProgress>(p => progress.Report(p with { Method = rung.Label, RunIndex = offset + p.RunIndex, RunCount = total }));
             runs[rung.Key] = ExperimentRunner.Run(setup, [rung.Method], seeds, runRoot is null ? null : Path.Combine(runRoot, rung.Key), resume: true, relay, cancellation);
         }
-        var metric = Metric(name);
-        return new PaperVsReferenceResult(name, profile, data.IsSample, metric, rungs, seeds, runs, Table(name, profile, data.IsSample, metric, rungs, runs));
+        var metric = dataset.Metric;
+        return new PaperVsReferenceResult(dataset, profile, data.IsSample, metric, rungs, seeds, runs, Table(dataset, profile, data.IsSample, metric, rungs, runs));
     }
 
     /// <summary>
@@ -133,7 +127,7 @@ public static class PaperVsReference
     /// differences; the first CGGM rung is compared with joint training), the share of steps with Σ Δε = 0 and with a negative
     /// B, and the largest |B| (means over seeds).
     /// </summary>
-    public static ResultTable Table(string dataset, Profile profile, bool isSample, LadderMetric metric, IReadOnlyList<QuirkRung> rungs,
+    public static ResultTable Table(DatasetDescriptor dataset, Profile profile, bool isSample, LadderMetric metric, IReadOnlyList<QuirkRung> rungs,
                                     IReadOnlyDictionary<string, IReadOnlyList<ExperimentRun>> runs)
     {
         double? Value(ExperimentRun r) => r.Result.Test.Metrics.TryGetValue(metric.Metric, out var v) ? v : null;
@@ -152,7 +146,7 @@ public static class PaperVsReference
             var previous = r == 0 ? null : runs[rungs[r - 1].Key];
             var deltas = previous is null ? [] : own.Join(previous, a => a.Seed, b => b.Seed, (a, b) => Value(a) - Value(b)).Where(d => d is not null).Select(d => d!.Value).ToArray();
             var counts = own.Select(x => QuirkCounts.Of(x.Result.History)).ToArray();
-            bool cggm = rungs[r].Method != "joint";
+            bool cggm = rungs[r].Method != MethodNames.Joint;
             rows.Add(new ResultRow(rungs[r].Label,
             [
                 Aggregate(own.Select(Value)),
@@ -162,7 +156,7 @@ public static class PaperVsReference
                 cggm ? MeanStd.Of(counts.Select(c => c.MaxAbsB)) : null,
             ]));
         }
-        string title = $"{PaperExperiment.DisplayName(dataset)}: the paper's CGGM to the released one, one quirk per row " +
+        string title = $"{dataset.DisplayName}: the paper's CGGM to the released one, one quirk per row " +
                        $"(test set; {profile.ToString().ToLowerInvariant()} profile{(isSample ? ", sample data: not the paper's numbers" : "")})";
         return new ResultTable(title, columns, rows);
     }

@@ -3,9 +3,10 @@ using Cggm.Modulation;
 namespace Cggm.Experiments;
 
 /// <summary>
-/// How a reduced profile scales an experiment on a paper dataset down from the paper's settings (<see cref="PaperExperiment"/>
-/// applies it). Everything not named here stays as in the paper's settings: optimizer, learning rates, schedule, clipping,
-/// ρ, λ, dropouts, model width. Null keeps the paper's value.
+/// How a reduced profile scales an experiment on a paper dataset down from the paper's settings: each dataset's descriptor
+/// states its budgets (<see cref="Datasets.DatasetDescriptor.Budget"/>) and <see cref="PaperExperiment"/> applies them.
+/// Everything not named here stays as in the paper's settings: optimizer, learning rates, schedule, clipping, ρ, λ,
+/// dropouts, model width. Null keeps the paper's value.
 /// </summary>
 /// <param name="Train">Training samples kept (a fixed random subset in file order, <see cref="Data.DatasetSubset"/>).</param>
 /// <param name="Valid">Validation samples kept.</param>
@@ -18,35 +19,6 @@ namespace Cggm.Experiments;
 public sealed record ProfileBudget(int? Train = null, int? Valid = null, int? Test = null, int? Epochs = null, int? BatchSize = null,
                                    int? EncoderLayers = null, int? AudioFrames = null, int? Seeds = null)
 {
-    /// <summary>
-    /// The budget of <paramref name="dataset"/> at <paramref name="profile"/>, null where <see cref="PaperExperiment"/> applies its
-    /// plain profile rule (the Paper profile; Smoke on UPMC-Food 101 and BraTS 2021).
-    /// <list type="bullet">
-    /// <item>CMU-MOSI, Quick: 3 encoder layers (fusion 1) instead of 5, 256 of the 1,284 training samples, all 229
-    /// validation and 686 test samples, 5 epochs, 2 seeds; Smoke: 3 layers, 1 epoch, batches of 8, at most 16/16/16 samples.</item>
-    /// <item>IEMOCAP, Quick: 3 encoder layers (fusion 1) instead of 4, audio cut to 100 frames (10 s of 100 ms frames; the
-    /// released collate pads every utterance to 350, so attention spends most of its time on padding), 256 training, 128
-    /// validation and 256 test utterances, 4 epochs, 2 seeds; Smoke: 3 layers, 32 audio frames, 1 epoch, batches of 8, at
-    /// most 16/8/8 utterances.</item>
-    /// <item>UPMC-Food 101, Quick: 3 encoder layers (fusion 1) instead of 4, 128 training, 64 validation and 128 test samples,
-    /// 2 epochs, batches of 32 (at the paper's 128 the subset would give one step an epoch), 2 seeds. Each sample is 247 tokens of
-    /// 768-d features, and 19 methods run: at 256 samples and 3 seeds the run took over 2 hours on 2 cores.</item>
-    /// <item>BraTS 2021, Quick: 16 training, 8 validation and 8 test cases (one slice per case and epoch, as released), 4 epochs,
-    /// batches of 8, 2 seeds; <see cref="PaperExperiment"/> also narrows the model (the paper's 235 M-parameter DeepLab takes
-    /// minutes per step on a CPU). At 32/16/16 cases and 3 seeds a run took about 100 s, over an hour for the table.</item>
-    /// </list>
-    /// </summary>
-    public static ProfileBudget? For(string dataset, Profile profile) => (dataset, profile) switch
-    {
-        ("mosi", Profile.Smoke) => new(Train: 16, Valid: 16, Test: 16, Epochs: 1, BatchSize: 8, EncoderLayers: 3),
-        ("mosi", Profile.Quick) => new(Train: 256, Epochs: 5, EncoderLayers: 3, Seeds: 2),
-        ("iemocap", Profile.Smoke) => new(Train: 16, Valid: 8, Test: 8, Epochs: 1, BatchSize: 8, EncoderLayers: 3, AudioFrames: 32),
-        ("iemocap", Profile.Quick) => new(Train: 256, Valid: 128, Test: 256, Epochs: 4, EncoderLayers: 3, AudioFrames: 100, Seeds: 2),
-        ("food101", Profile.Quick) => new(Train: 128, Valid: 64, Test: 128, Epochs: 2, BatchSize: 32, EncoderLayers: 3, Seeds: 2),
-        ("brats2021", Profile.Quick) => new(Train: 16, Valid: 8, Test: 8, Epochs: 4, BatchSize: 8, Seeds: 2),
-        _ => null,
-    };
-
     /// <summary>
     /// The methods whose schedules are counted in epochs, scaled to a run of <paramref name="epochs"/> instead of the paper's
     /// <paramref name="paperEpochs"/> (r = epochs / paperEpochs; unchanged when r ≥ 1):

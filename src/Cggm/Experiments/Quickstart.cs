@@ -1,4 +1,5 @@
 using Cggm.Data;
+using Cggm.Modulation;
 
 namespace Cggm.Experiments;
 
@@ -9,7 +10,7 @@ public sealed record QuickstartConfig
     public SyntheticBenchmark Benchmark { get; init; } = new();
 
     /// <summary>Methods compared.</summary>
-    public IReadOnlyList<string> Methods { get; init; } = ["joint", "cggm", "cggm-reference"];
+    public IReadOnlyList<string> Methods { get; init; } = [MethodNames.Joint, MethodNames.Cggm, MethodNames.CggmReference];
 
     /// <summary>Seeds.</summary>
     public IReadOnlyList<int> Seeds { get; init; } = [0, 1, 2];

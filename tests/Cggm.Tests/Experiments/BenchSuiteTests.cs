@@ -1,4 +1,5 @@
 using Cggm.Experiments;
+using Cggm.Experiments.Datasets;
 using Cggm.Bench;
 
 namespace Cggm.Tests.Experiments;
@@ -8,7 +9,7 @@ public class BenchSuiteTests
     [Fact]
     public void One_classifier_layer_removes_one_transformer_layer_from_each_classifier_and_leaves_the_model_alone()
     {
-        var mosi = BenchSuite.Case("mosi");
+        var mosi = BenchSuite.Case(DatasetRegistry.Mosi.Name);
         var released = BenchSuite.ParameterCounts(mosi);
         var light = BenchSuite.ParameterCounts(BenchSuite.WithClassifierLayers(mosi, 1));
         // One layer at d = 40: LN 80 + in-proj 3·40·40 + 120 + out-proj 40·40 + 40 + LN 80 + fc1 40·160 + 160 + fc2 160·40 + 40 = 19,720; three modalities.
@@ -21,6 +22,6 @@ public class BenchSuiteTests
     {
         var e = Assert.Throws<ArgumentException>(() => BenchSuite.WithClassifierLayers(BenchSuite.Case("brats2021-small"), 1));
         Assert.Contains("ResNet", e.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => BenchSuite.WithClassifierLayers(BenchSuite.Case("mosi"), 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => BenchSuite.WithClassifierLayers(BenchSuite.Case(DatasetRegistry.Mosi.Name), 0));
     }
 }

@@ -1,5 +1,6 @@
 using Cggm.Data;
 using Cggm.Experiments;
+using Cggm.Experiments.Datasets;
 using static Cggm.Tests.Experiments.ExperimentTestKit;
 
 namespace Cggm.Tests.Experiments;
@@ -40,7 +41,7 @@ public class ComparisonTests
         {
             Run("unimodal-1", 0, metrics), Run("joint", 0, metrics), Run("cggm", 0, metrics), Run("cggm", 1, metrics),
         };
-        var table = PaperComparison.Table("mosi", "regression", runs, Sequence);
+        var table = PaperComparison.Table(DatasetRegistry.Mosi, "regression", runs, Sequence);
         Assert.Equal(["Acc-2 (%)", "Acc-7 (%)", "F1 (%)", "MAE", "Corr", "f(text) Acc-2 (%)", "f(audio) Acc-2 (%)", "f(vision) Acc-2 (%)", "Train time (s)"],
                      table.Columns.Select(c => c.Header));
         Assert.Equal(["unimodal (audio)", "joint", "cggm"], table.Rows.Select(r => r.Method));
@@ -59,12 +60,12 @@ public class ComparisonTests
     public void The_iemocap_table_reports_weighted_f1_and_the_reported_accuracy_beside_cggm()
     {
         var metrics = new Dictionary<string, double> { ["accuracy"] = 0.7, ["f1_weighted"] = 0.69, ["f1_macro"] = 0.5 };
-        var table = PaperComparison.Table("iemocap", "classification", [Run("cggm", 0, metrics, Accuracies(0.6, 0.5, 0.4))], Sequence);
+        var table = PaperComparison.Table(DatasetRegistry.Iemocap, "classification", [Run("cggm", 0, metrics, Accuracies(0.6, 0.5, 0.4))], Sequence);
         Assert.Equal(["Acc (%)", "F1 (%)", "f(text) Acc (%)", "f(audio) Acc (%)", "f(vision) Acc (%)", "Train time (s)"], table.Columns.Select(c => c.Header));
         Assert.Equal(0.69, table.Rows[0].Values[1]!.Mean);
         Assert.Equal(0.5, table.Rows[0].Values[3]!.Mean);
         Assert.Equal(75.38, table.Rows[0].Paper![0]);
-        Assert.Throws<ArgumentException>(() => PaperComparison.Table("iemocap", "ranking", [], Sequence));
+        Assert.Throws<ArgumentException>(() => PaperComparison.Table(DatasetRegistry.Iemocap, "ranking", [], Sequence));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Cggm.Data;
 using Cggm.Experiments;
+using Cggm.Experiments.Datasets;
 using Cggm.Experiments.Settings;
 using Cggm.Models.Blocks;
 using Cggm.Modulation;
@@ -35,42 +36,42 @@ public class ProfileBudgetTests
     [Fact]
     public void The_sequence_budgets_change_only_what_they_name()
     {
-        var paper = (MosiSettings)PaperExperiment.Settings("mosi", Profile.Paper);
+        var paper = (MosiSettings)PaperExperiment.Settings(DatasetRegistry.Mosi, Profile.Paper);
         Assert.Equal((30, 64, 5), (paper.Epochs, paper.BatchSize, paper.Model.Layers));
-        var quick = (MosiSettings)PaperExperiment.Settings("mosi", Profile.Quick);
+        var quick = (MosiSettings)PaperExperiment.Settings(DatasetRegistry.Mosi, Profile.Quick);
         Assert.Equal((5, 64, 3), (quick.Epochs, quick.BatchSize, quick.Model.Layers));
         Assert.Equal(paper with { Epochs = 5, Model = paper.Model with { Layers = 3 } }, quick);
-        var smoke = (IemocapSettings)PaperExperiment.Settings("iemocap", Profile.Smoke);
+        var smoke = (IemocapSettings)PaperExperiment.Settings(DatasetRegistry.Iemocap, Profile.Smoke);
         Assert.Equal((1, 8, 3), (smoke.Epochs, smoke.BatchSize, smoke.Model.Layers));
 
-        Assert.Equal([0, 1], PaperExperiment.Seeds("mosi", Profile.Quick));
-        Assert.Equal(PaperExperiment.Seeds(Profile.Paper), PaperExperiment.Seeds("iemocap", Profile.Paper));
-        Assert.Null(ProfileBudget.For("mosi", Profile.Paper));
-        Assert.Null(ProfileBudget.For("food101", Profile.Smoke));
-        var food = (Food101Settings)PaperExperiment.Settings("food101", Profile.Quick);
-        var foodPaper = (Food101Settings)PaperExperiment.Settings("food101", Profile.Paper);
+        Assert.Equal([0, 1], PaperExperiment.Seeds(DatasetRegistry.Mosi, Profile.Quick));
+        Assert.Equal(PaperExperiment.Seeds(Profile.Paper), PaperExperiment.Seeds(DatasetRegistry.Iemocap, Profile.Paper));
+        Assert.Null(DatasetRegistry.Mosi.Budget(Profile.Paper));
+        Assert.Null(DatasetRegistry.Food101.Budget(Profile.Smoke));
+        var food = (Food101Settings)PaperExperiment.Settings(DatasetRegistry.Food101, Profile.Quick);
+        var foodPaper = (Food101Settings)PaperExperiment.Settings(DatasetRegistry.Food101, Profile.Paper);
         Assert.Equal(foodPaper with { Epochs = 2, BatchSize = 32, Model = foodPaper.Model with { Layers = 3 } }, food);
-        Assert.Equal([0, 1], PaperExperiment.Seeds("food101", Profile.Quick));
-        Assert.Contains("train 128 / valid 64 / test 128", PaperExperiment.Describe("food101", Profile.Quick));
-        var brats = (BratsSettings)PaperExperiment.Settings("brats2021", Profile.Quick);
+        Assert.Equal([0, 1], PaperExperiment.Seeds(DatasetRegistry.Food101, Profile.Quick));
+        Assert.Contains("train 128 / valid 64 / test 128", PaperExperiment.Describe(DatasetRegistry.Food101, Profile.Quick));
+        var brats = (BratsSettings)PaperExperiment.Settings(DatasetRegistry.Brats2021, Profile.Quick);
         Assert.Equal((4, 8, ResNetDepth.ResNet18, 16), (brats.Epochs, brats.BatchSize, brats.Model.Depth, brats.Model.BaseWidth));
-        Assert.Equal([0, 1], PaperExperiment.Seeds("brats2021", Profile.Quick));
-        Assert.Contains("train 16 / valid 8 / test 8", PaperExperiment.Describe("brats2021", Profile.Quick));
-        Assert.Contains("train 256 / valid all / test all", PaperExperiment.Describe("mosi", Profile.Quick));
-        Assert.StartsWith("Paper profile: the paper's settings (30 epochs, batch 64)", PaperExperiment.Describe("mosi", Profile.Paper));
+        Assert.Equal([0, 1], PaperExperiment.Seeds(DatasetRegistry.Brats2021, Profile.Quick));
+        Assert.Contains("train 16 / valid 8 / test 8", PaperExperiment.Describe(DatasetRegistry.Brats2021, Profile.Quick));
+        Assert.Contains("train 256 / valid all / test all", PaperExperiment.Describe(DatasetRegistry.Mosi, Profile.Quick));
+        Assert.StartsWith("Paper profile: the paper's settings (30 epochs, batch 64)", PaperExperiment.Describe(DatasetRegistry.Mosi, Profile.Paper));
     }
 
     [Fact]
     public void Smoke_opens_sample_data_through_the_real_loader_with_the_budget_applied()
     {
-        using var mosi = PaperExperiment.OpenData("mosi", Profile.Smoke, dataRoot: Path.Combine(Path.GetTempPath(), "cggm-no-data-here"));
+        using var mosi = PaperExperiment.OpenData(DatasetRegistry.Mosi, Profile.Smoke, dataRoot: Path.Combine(Path.GetTempPath(), "cggm-no-data-here"));
         Assert.True(mosi.IsSample);
         Assert.Equal(16, mosi.Data[Split.Train].Count);
-        using var iemocap = PaperExperiment.OpenData("iemocap", Profile.Smoke, dataRoot: Path.Combine(Path.GetTempPath(), "cggm-no-data-here"));
+        using var iemocap = PaperExperiment.OpenData(DatasetRegistry.Iemocap, Profile.Smoke, dataRoot: Path.Combine(Path.GetTempPath(), "cggm-no-data-here"));
         Assert.Equal([32L, 130L], iemocap.Data.Modalities[1].Shape);
         Assert.Equal((16, 8), (iemocap.Data[Split.Train].Count, iemocap.Data[Split.Test].Count));
 
-        var (setup, data) = PaperExperiment.Setup("mosi", Profile.Smoke, Path.Combine(Path.GetTempPath(), "cggm-no-data-here"));
+        var (setup, data) = PaperExperiment.Setup(DatasetRegistry.Mosi, Profile.Smoke, Path.Combine(Path.GetTempPath(), "cggm-no-data-here"));
         using var _ = data;
         Assert.Equal(1, setup.Methods.GBlending.WarmupSuperEpoch);
     }

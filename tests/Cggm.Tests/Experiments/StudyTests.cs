@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Cggm.Data;
 using Cggm.Experiments;
+using Cggm.Experiments.Datasets;
 using Cggm.Modulation;
 using Cggm.Training;
 using static Cggm.Tests.Experiments.ExperimentTestKit;
@@ -121,8 +122,8 @@ public class StudyTests
         Assert.Equal([0.5, 0.8], table.Rows[2].Values.Take(2).Select(v => v!.Mean));
         Assert.All(table.Rows[2].Values.Skip(2), Assert.Null);
 
-        var quick = GradientAnalysis.Budget("mosi", Profile.Quick)!;
+        var quick = GradientAnalysis.Budget(DatasetRegistry.Mosi, Profile.Quick)!;
         Assert.Equal((512, 8, 1), (quick.Train, quick.Epochs, quick.Seeds));
-        Assert.Equal(ProfileBudget.For("mosi", Profile.Smoke), GradientAnalysis.Budget("mosi", Profile.Smoke));
+        Assert.Equal(DatasetRegistry.Mosi.Budget(Profile.Smoke), GradientAnalysis.Budget(DatasetRegistry.Mosi, Profile.Smoke));
     }
 }

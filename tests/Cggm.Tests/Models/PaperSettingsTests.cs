@@ -1,5 +1,6 @@
 using Cggm.Data;
 using Cggm.Experiments;
+using Cggm.Experiments.Datasets;
 using Cggm.Experiments.Settings;
 using Cggm.Models;
 using Cggm.Models.Blocks;
@@ -15,26 +16,26 @@ public class PaperSettingsTests
     [Fact]
     public void Each_dataset_has_the_released_hyperparameters()
     {
-        var mosi = (MosiSettings)PaperSettings.For("mosi");
+        var mosi = (MosiSettings)DatasetRegistry.Get("mosi").PaperSettings!;
         Assert.Equal((30, 64, 0.8), (mosi.Epochs, mosi.BatchSize, mosi.ClipNorm!.Value));
         Assert.Equal(new OptimizerSpec(OptimizerKind.Adam, 1e-3), mosi.Optimizer);
         Assert.Equal(new LearningRateSchedule.ReduceOnPlateau(10, 0.1), mosi.Schedule);
         Assert.Equal((1.3, 0.2, new OptimizerSpec(OptimizerKind.Adam, 5e-4)), (mosi.Cggm.Rho!.Value, mosi.Cggm.Lambda, mosi.Cggm.ClassifierOptimizer));
         Assert.Equal((1, 5, 3), (mosi.Model.Outputs, mosi.Model.Layers, mosi.Model.FusionLayers));
 
-        var iemocap = (IemocapSettings)PaperSettings.For("IEMOCAP");
+        var iemocap = (IemocapSettings)DatasetRegistry.Get("IEMOCAP").PaperSettings!;
         Assert.Equal(new OptimizerSpec(OptimizerKind.Adam, 1e-3), iemocap.Optimizer);
         Assert.Equal((1.2, 0.2), (iemocap.Cggm.Rho!.Value, iemocap.Cggm.Lambda));
         Assert.Equal((4, 4), (iemocap.Model.Outputs, iemocap.Model.Layers));
         Assert.Equal(new TransformerDropouts(0.15, 0.15, 0.15, 0.2, 0.2), iemocap.Model.Dropouts);
 
-        var food = (Food101Settings)PaperSettings.For("food101");
+        var food = (Food101Settings)DatasetRegistry.Get("food101").PaperSettings!;
         Assert.Equal((60, 128), (food.Epochs, food.BatchSize));
         Assert.Equal(new OptimizerSpec(OptimizerKind.AdamW, 1e-3, WeightDecay: 6e-3), food.Optimizer);
         Assert.Equal((1.3, 0.05, new OptimizerSpec(OptimizerKind.AdamW, 5e-4, WeightDecay: 3e-3)), (food.Cggm.Rho!.Value, food.Cggm.Lambda, food.Cggm.ClassifierOptimizer));
         Assert.False(food.Model.SharedProjectionBug);
 
-        var brats = (BratsSettings)PaperSettings.For("brats2021");
+        var brats = (BratsSettings)DatasetRegistry.Get("brats2021").PaperSettings!;
         Assert.Equal((75, 64, (double?)null), (brats.Epochs, brats.BatchSize, brats.ClipNorm));
         Assert.Equal(new OptimizerSpec(OptimizerKind.Sgd, 0.01, WeightDecay: 3e-4, Momentum: 0.9), brats.Optimizer);
         Assert.Equal(new LearningRateSchedule.WarmupCosine(4e-4, 1e-3, 10), brats.Schedule);
@@ -44,8 +45,8 @@ public class PaperSettingsTests
         var task = Assert.IsType<SegmentationTask>(brats.CreateTask());
         Assert.Equal((0.5, 0.5), (task.CeWeight, task.DiceWeight));
 
-        Assert.All(PaperSettings.All, s => Assert.False(s.Trainer().ShuffleTrain));
-        Assert.Throws<ArgumentException>(() => PaperSettings.For("mnist"));
+        Assert.All(DatasetRegistry.Paper.Select(d => d.PaperSettings!), s => Assert.False(s.Trainer().ShuffleTrain));
+        Assert.Throws<ArgumentException>(() => DatasetRegistry.Get("mnist"));
     }
 
     [Fact]

@@ -7,8 +7,9 @@ using static TorchSharp.torch;
 namespace Cggm.Tests.Parity;
 
 /// <summary>
-/// PyTorch checkpoints both ways (TorchSharp.PyBridge): a state dict the released code saved goes into the C# model and comes
-/// back out unchanged, through the library and through <c>cggm checkpoint</c>; a tensor that does not fit is named.
+/// PyTorch checkpoints both ways (torch.save files through TorchSharp.PyBridge, safetensors through the library's own
+/// reader and writer): a state dict the released code saved goes into the C# model and comes back out unchanged, through the
+/// library and through <c>cggm checkpoint</c>; a tensor that does not fit is named.
 /// </summary>
 [Collection(ParityCollection.Name)]
 public sealed class CheckpointTests : IDisposable
@@ -97,6 +98,34 @@ public sealed class CheckpointTests : IDisposable
         var e = Assert.Throws<CheckpointException>(() => ReleasedModels.Import(ReleasedModelFamily.FoodModel, c.PathOf("model.safetensors")));
         Assert.Contains("not a FoodModel state dict", e.Message);
         Assert.Contains("'projv.weight'", e.Message);
+    }
+
+    [Fact]
+    public void Safetensors_keep_every_dtype_shape_and_order_and_a_broken_header_is_named()
+    {
+        using var scope = NewDisposeScope();
+        var entries = new Dictionary<string, Tensor>
+        {
+            ["w"] = torch.randn(3, 4), ["d"] = torch.randn(2, dtype: ScalarType.Float64), ["h"] = torch.randn(5).to(ScalarType.Float16),
+            ["b"] = torch.randn(2, 2).to(ScalarType.BFloat16), ["n"] = torch.tensor(7L), ["i"] = torch.arange(6, dtype: ScalarType.Int32).reshape(2, 3),
+            ["u"] = torch.tensor(new byte[] { 1, 255 }), ["m"] = torch.tensor(new[] { true, false, true }), ["e"] = torch.zeros(0, 3),
+        };
+        string path = Path.Combine(_dir, "all.safetensors");
+        PyTorchStateDict.Write(path, entries);
+        Assert.Equal(0, BitConverter.ToInt64(File.ReadAllBytes(path), 0) % 8);   // the header is padded to 8 bytes
+        var read = PyTorchStateDict.Read(path);
+        Assert.Equal(entries.Keys, read.Keys);
+        foreach (var (name, t) in entries)
+        {
+            Assert.Equal(t.dtype, read[name].dtype);
+            Assert.Equal(t.shape, read[name].shape);
+            Assert.True(t.eq(read[name]).all().item<bool>(), name);
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        bytes[8] = (byte)'[';
+        File.WriteAllBytes(path, bytes);
+        Assert.Contains(path, Assert.Throws<CheckpointException>(() => PyTorchStateDict.Read(path)).Message);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class ParityCollection
 
 /// <summary>
 /// One case of <c>Parity/Fixtures</c>, written by the released PyTorch code (data-scripts/parity/generate.py; FORMAT.md there
-/// documents every file): its <c>case.json</c> and safetensors files, read with the library's PyBridge reader.
+/// documents every file): its <c>case.json</c> and safetensors files, read with the library's safetensors reader.
 /// </summary>
 internal sealed class ParityCase : IDisposable
 {

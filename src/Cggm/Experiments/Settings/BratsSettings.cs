@@ -13,7 +13,7 @@ namespace Cggm.Experiments.Settings;
 public sealed record BratsSettings : PaperSettings
 {
     /// <inheritdoc />
-    public override string Dataset => "brats2021";
+    public override string Dataset => Brats2021.DatasetName;
 
     /// <summary>75 epochs.</summary>
     public override int Epochs { get; init; } = 75;

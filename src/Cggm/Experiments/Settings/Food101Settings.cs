@@ -13,7 +13,7 @@ namespace Cggm.Experiments.Settings;
 public sealed record Food101Settings : PaperSettings
 {
     /// <inheritdoc />
-    public override string Dataset => "food101";
+    public override string Dataset => Food101Features.DatasetName;
 
     /// <summary>60 epochs.</summary>
     public override int Epochs { get; init; } = 60;

@@ -14,7 +14,7 @@ namespace Cggm.Experiments.Settings;
 public sealed record IemocapSettings : PaperSettings
 {
     /// <inheritdoc />
-    public override string Dataset => "iemocap";
+    public override string Dataset => Iemocap.DatasetName;
 
     /// <summary>30 epochs.</summary>
     public override int Epochs { get; init; } = 30;

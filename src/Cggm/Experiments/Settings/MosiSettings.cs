@@ -13,7 +13,7 @@ namespace Cggm.Experiments.Settings;
 public sealed record MosiSettings : PaperSettings
 {
     /// <inheritdoc />
-    public override string Dataset => "mosi";
+    public override string Dataset => CmuMosi.DatasetName;
 
     /// <summary>30 epochs (<c>--num_epochs</c>).</summary>
     public override int Epochs { get; init; } = 30;

@@ -87,20 +87,6 @@ public abstract record PaperSettings
         return new ExperimentSetup(name ?? Dataset, data, CreateModel, task, Trainer(), Methods(unimodalModality));
     }
 
-    /// <summary>The settings of every dataset of the paper, in the paper's order of Table 1.</summary>
-    public static IReadOnlyList<PaperSettings> All { get; } = [new Food101Settings(), new MosiSettings(), new IemocapSettings(), new BratsSettings()];
-
-    /// <summary>
-    /// The settings for dataset <paramref name="dataset"/> ("food101", "mosi", "iemocap", "brats2021", and the kit's own
-    /// "av-digits", which is not in <see cref="All"/> because the paper does not use it).
-    /// </summary>
-    public static PaperSettings For(string dataset)
-    {
-        PaperSettings[] known = [.. All, new AvDigitsSettings()];
-        return known.FirstOrDefault(s => string.Equals(s.Dataset, dataset, StringComparison.OrdinalIgnoreCase))
-            ?? throw new ArgumentException($"No settings for dataset '{dataset}'. Known: {string.Join(", ", known.Select(s => s.Dataset))}.", nameof(dataset));
-    }
-
     /// <summary>Checks that the dataset's labels have <paramref name="classes"/> classes.</summary>
     protected static void RequireClasses(IMultimodalDataset data, int classes)
     {

@@ -7,8 +7,9 @@ using static TorchSharp.torch;
 namespace Cggm.Models.Interop;
 
 /// <summary>
-/// A PyTorch state dict on disk, read and written with TorchSharp.PyBridge: <c>torch.save(model.state_dict())</c> files
-/// (<c>.pt</c>, <c>.pth</c>, <c>.bin</c>: the zip format of PyTorch ≥ 1.6) and safetensors files (<c>.safetensors</c>).
+/// A PyTorch state dict on disk: <c>torch.save(model.state_dict())</c> files (<c>.pt</c>, <c>.pth</c>, <c>.bin</c>: the zip
+/// format of PyTorch ≥ 1.6, read and written with TorchSharp.PyBridge) and safetensors files (<c>.safetensors</c>,
+/// <see cref="SafetensorsFile"/>).
 /// Names and tensors are kept exactly as in the file (released names, released shapes); <see cref="ReleasedNameMap"/>
 /// translates them to a C# model's. Tensors live on the CPU and belong to the caller.
 /// </summary>
@@ -18,7 +19,7 @@ public static class PyTorchStateDict
     public static bool IsSafetensors(string path) => string.Equals(Path.GetExtension(path), ".safetensors", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Reads every tensor of <paramref name="path"/>, in the file's order.</summary>
-    /// <exception cref="CheckpointException">The file is missing or is not a state dict PyBridge can read.</exception>
+    /// <exception cref="CheckpointException">The file is missing or is not a state dict that can be read.</exception>
     public static Dictionary<string, Tensor> Read(string path)
     {
         if (!File.Exists(path)) throw new CheckpointException(path, $"There is no file '{path}'.");
@@ -28,7 +29,7 @@ public static class PyTorchStateDict
             Dictionary<string, Tensor> read;
             if (IsSafetensors(path))
             {
-                read = Safetensors.LoadStateDict(path, null);
+                read = SafetensorsFile.Read(path);
             }
             else
             {
@@ -41,9 +42,9 @@ public static class PyTorchStateDict
             return read.ToDictionary(kv => kv.Key, kv => kv.Value.DetachFromDisposeScope());
         }
         catch (CheckpointException) { throw; }
-        catch (Exception e) when (e is InvalidDataException or NotImplementedException or InvalidCastException or IOException or ArgumentException or Razorvine.Pickle.PickleException or InvalidOperationException)
+        catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or KeyNotFoundException or NotImplementedException or InvalidCastException or IOException or ArgumentException or Razorvine.Pickle.PickleException or InvalidOperationException)
         {
-            throw new CheckpointException(path, $"'{path}' is not a PyTorch state dict PyBridge can read ({e.Message.Split('\n')[0]}). " +
+            throw new CheckpointException(path, $"'{path}' is not a PyTorch state dict that can be read ({e.Message.Split('\n')[0]}). " +
                                                 "Expected torch.save(model.state_dict(), path) (PyTorch ≥ 1.6 zip format) or a .safetensors file.", e);
         }
     }
@@ -59,7 +60,7 @@ public static class PyTorchStateDict
         {
             if (IsSafetensors(path))
             {
-                Safetensors.SaveStateDict(stream, list.ToDictionary(kv => kv.Key, kv => kv.Value), true);
+                SafetensorsFile.Write(stream, list);
             }
             else
             {

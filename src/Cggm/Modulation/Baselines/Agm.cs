@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Cggm.Modulation;
 
 /// <summary>Hyperparameters of <see cref="Agm"/>.</summary>
-public sealed record AgmOptions
+public sealed record AgmOptions : IMethodOptions
 {
     /// <summary>α of the coefficient k_m = exp(α·min(r̄_m − r_m, c)) (author, lihongcs/AGM issue #10: 1.5 for CREMA-D).</summary>
     public double Alpha { get; init; } = 1.5;
@@ -42,26 +42,16 @@ public sealed record AgmOptions
 /// <para>Deviation: the released code zero-pads the <i>inputs</i> of absent modalities; we zero their encoder
 /// <i>features</i> (the kit's one unimodal route, cheaper). Classification only (scores are class log-probabilities).</para>
 /// </summary>
-public sealed class Agm : BalancingMethod
+public sealed class Agm : BalancingMethod<AgmOptions>
 {
     private double[] _running = [];   // S̄_m
     private long _iterations;
 
     /// <summary>AGM with <paramref name="options"/>.</summary>
-    public Agm(AgmOptions? options = null)
-    {
-        AgmOptions = options ?? new AgmOptions();
-        AgmOptions.Validate();
-    }
-
-    /// <summary>The hyperparameters.</summary>
-    public AgmOptions AgmOptions { get; }
+    public Agm(AgmOptions? options = null) : base(options) { }
 
     /// <inheritdoc />
     public override string Name => MethodNames.Agm;
-
-    /// <inheritdoc />
-    public override object? Options => AgmOptions;
 
     /// <inheritdoc />
     public override void Attach(TrainingContext context)
@@ -141,10 +131,10 @@ public sealed class Agm : BalancingMethod
         }
         var responses = Enumerable.Range(0, m).Select(i => Response(coalitions, i, m)).ToArray();
         var scores = MeanNegativeLogLikelihood(responses, step.Batch.Target);
-        var (k, ratio, target) = Coefficients(scores, _running, AgmOptions.Alpha, AgmOptions.Cap);
+        var (k, ratio, target) = Coefficients(scores, _running, Hyperparameters.Alpha, Hyperparameters.Cap);
         _iterations++;
         for (int i = 0; i < m; i++) _running[i] = _running[i] * (_iterations - 1) / _iterations + scores[i] / _iterations;
-        bool active = step.Epoch >= AgmOptions.ModulationStart && (AgmOptions.ModulationEnd is null || step.Epoch <= AgmOptions.ModulationEnd);
+        bool active = step.Epoch >= Hyperparameters.ModulationStart && (Hyperparameters.ModulationEnd is null || step.Epoch <= Hyperparameters.ModulationEnd);
         if (!active) k = Enumerable.Repeat(1.0, m).ToArray();
         step.Diagnostics.Coefficients = torch.tensor(k);
         step.Diagnostics.Extra["score"] = torch.tensor(scores);

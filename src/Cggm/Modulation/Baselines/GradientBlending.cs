@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Cggm.Modulation;
 
 /// <summary>Hyperparameters of <see cref="GradientBlending"/>.</summary>
-public sealed record GradientBlendingOptions
+public sealed record GradientBlendingOptions : IMethodOptions
 {
     /// <summary>Online G-Blend (Algorithm 3, re-estimated every super-epoch; the paper's full version) or offline (Algorithm 2, once).</summary>
     public bool Online { get; init; } = true;
@@ -43,27 +43,17 @@ public sealed record GradientBlendingOptions
 /// Guard (ours, the paper is silent): ΔG ≤ 0 gives weight 0, ΔO² is floored at 1e-12, and if every weight is 0 they are
 /// uniform. Defined for every task kind (the weights use the task loss) and any M ≥ 2.</para>
 /// </summary>
-public sealed class GradientBlending : BalancingMethod
+public sealed class GradientBlending : BalancingMethod<GradientBlendingOptions>
 {
     private ModalityClassifierSet? _heads;
     private double[]? _weights;   // w_0..w_{M−1} (unimodal heads), w_M (fused)
     private int _estimatedAt = -1;
 
     /// <summary>G-Blending with <paramref name="options"/>.</summary>
-    public GradientBlending(GradientBlendingOptions? options = null)
-    {
-        BlendOptions = options ?? new GradientBlendingOptions();
-        BlendOptions.Validate();
-    }
-
-    /// <summary>The hyperparameters.</summary>
-    public GradientBlendingOptions BlendOptions { get; }
+    public GradientBlending(GradientBlendingOptions? options = null) : base(options) { }
 
     /// <inheritdoc />
     public override string Name => MethodNames.GBlending;
-
-    /// <inheritdoc />
-    public override object? Options => BlendOptions;
 
     /// <inheritdoc />
     public override ModalityClassifierSet? Classifiers => _heads;
@@ -93,7 +83,7 @@ public sealed class GradientBlending : BalancingMethod
 
     /// <summary>True when a super-epoch starts at <paramref name="epoch"/> (online: 0, W, W + n, …; offline: 0).</summary>
     public bool StartsSuperEpoch(int epoch) =>
-        epoch == 0 || (BlendOptions.Online && epoch >= BlendOptions.WarmupSuperEpoch && (epoch - BlendOptions.WarmupSuperEpoch) % BlendOptions.SuperEpoch == 0);
+        epoch == 0 || (Hyperparameters.Online && epoch >= Hyperparameters.WarmupSuperEpoch && (epoch - Hyperparameters.WarmupSuperEpoch) % Hyperparameters.SuperEpoch == 0);
 
     /// <inheritdoc />
     public override MultimodalOutput Forward(StepState step)
@@ -101,7 +91,7 @@ public sealed class GradientBlending : BalancingMethod
         // Before the forward: the estimate trains the model in place, which would invalidate this step's graph.
         if (_estimatedAt != step.Epoch && StartsSuperEpoch(step.Epoch))
         {
-            int n = !BlendOptions.Online ? Context.Options.Epochs : step.Epoch == 0 ? BlendOptions.WarmupSuperEpoch : BlendOptions.SuperEpoch;
+            int n = !Hyperparameters.Online ? Context.Options.Epochs : step.Epoch == 0 ? Hyperparameters.WarmupSuperEpoch : Hyperparameters.SuperEpoch;
             _weights = Estimate(n, step.Epoch);
             _estimatedAt = step.Epoch;
         }

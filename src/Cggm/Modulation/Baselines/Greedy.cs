@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Cggm.Modulation;
 
 /// <summary>Hyperparameters of <see cref="Greedy"/>.</summary>
-public sealed record GreedyOptions
+public sealed record GreedyOptions : IMethodOptions
 {
     /// <summary>ε: re-balancing starts when the spread of conditional learning speeds exceeds it (released <c>epsilon</c> 0.01).</summary>
     public double Epsilon { get; init; } = 0.01;
@@ -48,7 +48,7 @@ public sealed record GreedyOptions
 /// optimizer, following the run's learning rate), is part of evaluation and of the best-epoch snapshot. The paper's
 /// three-modality case is not defined; the argmax/spread rule above is our extension. Defined for every task kind.</para>
 /// </summary>
-public sealed class Greedy : BalancingMethod
+public sealed class Greedy : BalancingMethod<GreedyOptions>
 {
     private MmtmBlock? _block;
     private optim.Optimizer? _optimizer;
@@ -56,20 +56,10 @@ public sealed class Greedy : BalancingMethod
     private int _rebalanceStep;
 
     /// <summary>Greedy with <paramref name="options"/>.</summary>
-    public Greedy(GreedyOptions? options = null)
-    {
-        GreedyOptions = options ?? new GreedyOptions();
-        GreedyOptions.Validate();
-    }
-
-    /// <summary>The hyperparameters.</summary>
-    public GreedyOptions GreedyOptions { get; }
+    public Greedy(GreedyOptions? options = null) : base(options) { }
 
     /// <inheritdoc />
     public override string Name => MethodNames.Greedy;
-
-    /// <inheritdoc />
-    public override object? Options => GreedyOptions;
 
     /// <summary>The MMTM block (after <see cref="Attach"/>).</summary>
     public MmtmBlock? Block => _block;
@@ -92,7 +82,7 @@ public sealed class Greedy : BalancingMethod
         {
             context.Model.train();
         }
-        _block = new MmtmBlock(channels, GreedyOptions.Ratio);
+        _block = new MmtmBlock(channels, Hyperparameters.Ratio);
         _block.to(context.Device);
         _block.MoveRunningGates(context.Device);
         _optimizer = context.Options.Optimizer.Create(_block.parameters());
@@ -153,9 +143,9 @@ public sealed class Greedy : BalancingMethod
     public override void AfterBackward(StepState step)
     {
         var block = _block!;
-        if (block.Caring is not null && step.Epoch >= GreedyOptions.StartEpoch)
+        if (block.Caring is not null && step.Epoch >= Hyperparameters.StartEpoch)
         {
-            if (++_rebalanceStep >= GreedyOptions.Window) block.Caring = null;
+            if (++_rebalanceStep >= Hyperparameters.Window) block.Caring = null;
             return;
         }
         block.Caring = null;
@@ -166,8 +156,8 @@ public sealed class Greedy : BalancingMethod
         }
         var bdr = ConditionalLearningSpeed(_bypass, _main);
         step.Diagnostics.Extra["bdr"] = torch.tensor(bdr);
-        if (step.Epoch < GreedyOptions.StartEpoch) return;
-        block.Caring = Caring(bdr, GreedyOptions.Epsilon);
+        if (step.Epoch < Hyperparameters.StartEpoch) return;
+        block.Caring = Caring(bdr, Hyperparameters.Epsilon);
         _rebalanceStep = 0;
     }
 

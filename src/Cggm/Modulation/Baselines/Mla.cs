@@ -20,7 +20,7 @@ public enum MlaProjection
 }
 
 /// <summary>Hyperparameters of <see cref="Mla"/>.</summary>
-public sealed record MlaOptions
+public sealed record MlaOptions : IMethodOptions
 {
     /// <summary>Projection variant (default: the paper).</summary>
     public MlaProjection Projection { get; init; } = MlaProjection.Paper;
@@ -55,7 +55,7 @@ public sealed record MlaOptions
 /// recorded loss is Σ_m 𝓛_m and its task loss their mean.
 /// Classification only (entropy fusion) and any M ≥ 2.</para>
 /// </summary>
-public sealed class Mla : BalancingMethod
+public sealed class Mla : BalancingMethod<MlaOptions>
 {
     private Linear[] _layers = [];
     private Tensor?[] _inputs = [];
@@ -65,20 +65,10 @@ public sealed class Mla : BalancingMethod
     private bool _capture;
 
     /// <summary>MLA with <paramref name="options"/>.</summary>
-    public Mla(MlaOptions? options = null)
-    {
-        MlaOptions = options ?? new MlaOptions();
-        MlaOptions.Validate();
-    }
-
-    /// <summary>The hyperparameters.</summary>
-    public MlaOptions MlaOptions { get; }
+    public Mla(MlaOptions? options = null) : base(options) { }
 
     /// <inheritdoc />
     public override string Name => MethodNames.Mla;
-
-    /// <inheritdoc />
-    public override object? Options => MlaOptions;
 
     /// <inheritdoc />
     public override bool OwnsStep => true;
@@ -134,7 +124,7 @@ public sealed class Mla : BalancingMethod
     {
         var model = Context.Model;
         int m = model.ModalityCount, steps = SplitPasses.StepsPerEpoch(Context);
-        double alpha = MlaOptions.Alpha * Math.Pow(0.1, (double)step.Step / steps);
+        double alpha = Hyperparameters.Alpha * Math.Pow(0.1, (double)step.Step / steps);
         Tensor? total = null;
         var losses = new Tensor[m];
         var norms = new Tensor[m];
@@ -192,13 +182,13 @@ public sealed class Mla : BalancingMethod
     private void Project(double alpha)
     {
         bool first = _updates++ == 0;
-        if (MlaOptions.Projection == MlaProjection.Off || first) return;
+        if (Hyperparameters.Projection == MlaProjection.Off || first) return;
         using var _ = no_grad();
         for (int l = 0; l < _layers.Length; l++)
         {
             if (_inputs[l] is not { } r) continue;
             var next = UpdateProjector(_projectors[l], r, alpha);
-            if (MlaOptions.Projection == MlaProjection.Normalized) next = next / next.norm();
+            if (Hyperparameters.Projection == MlaProjection.Normalized) next = next / next.norm();
             _projectors[l].copy_(next);
             if (_layers[l].weight!.grad is { } g) g.copy_(g.mm(_projectors[l].t()));
             _inputs[l] = null;
@@ -212,7 +202,7 @@ public sealed class Mla : BalancingMethod
         var features = model.Encode(inputs);
         var logits = Enumerable.Range(0, features.Length).Select(i => ZeroMasking.Only(model, features, i).Prediction).ToArray();
         var stacked = torch.stack(logits, 1);                                               // [B, M, C]
-        var weights = MlaOptions.DynamicFusion
+        var weights = Hyperparameters.DynamicFusion
             ? FusionWeights(torch.stack(logits.Select(Entropy).ToArray(), 1))              // [B, M]
             : torch.full(stacked.shape[0], features.Length, 1.0 / features.Length, device: stacked.device);
         var fused = (weights.unsqueeze(2) * stacked).sum(1);

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Cggm.Modulation;
 
 /// <summary>Hyperparameters of <see cref="MmPareto"/>.</summary>
-public sealed record MmParetoOptions
+public sealed record MmParetoOptions : IMethodOptions
 {
     /// <summary>γ &gt; 1, the final rescale of the integrated gradient (paper §4.1 and released code: 1.5).</summary>
     public double Gamma { get; init; } = 1.5;
@@ -29,26 +29,16 @@ public sealed record MmParetoOptions
 /// features, as the paper's unimodal heads; they use the run's optimizer settings. Defined for every task kind (losses
 /// only) and any M ≥ 2 (every encoder is integrated on its own).</para>
 /// </summary>
-public sealed class MmPareto : BalancingMethod
+public sealed class MmPareto : BalancingMethod<MmParetoOptions>
 {
     private ModalityClassifierSet? _heads;
     private Tensor[][]? _multimodal, _unimodal;   // g_m, g_u per encoder parameter
 
     /// <summary>MMPareto with <paramref name="options"/>.</summary>
-    public MmPareto(MmParetoOptions? options = null)
-    {
-        ParetoOptions = options ?? new MmParetoOptions();
-        ParetoOptions.Validate();
-    }
-
-    /// <summary>The hyperparameters.</summary>
-    public MmParetoOptions ParetoOptions { get; }
+    public MmPareto(MmParetoOptions? options = null) : base(options) { }
 
     /// <inheritdoc />
     public override string Name => MethodNames.MmPareto;
-
-    /// <inheritdoc />
-    public override object? Options => ParetoOptions;
 
     /// <inheritdoc />
     public override ModalityClassifierSet? Classifiers => _heads;
@@ -120,7 +110,7 @@ public sealed class MmPareto : BalancingMethod
         {
             var flatM = torch.cat(_multimodal![m].Select(g => g.reshape(-1)).ToArray());
             var flatU = torch.cat(_unimodal![m].Select(g => g.reshape(-1)).ToArray());
-            var (h, alpha) = Integrate(flatM, flatU, ParetoOptions.Gamma);
+            var (h, alpha) = Integrate(flatM, flatU, Hyperparameters.Gamma);
             alphas[m] = alpha;
             long offset = 0;
             foreach (var p in encoders[m])

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Cggm.Modulation;
 
 /// <summary>Hyperparameters of <see cref="ModalityDropout"/>.</summary>
-public sealed record ModalityDropoutOptions
+public sealed record ModalityDropoutOptions : IMethodOptions
 {
     /// <summary>
     /// p: the probability that one modality of one sample is dropped in a training step. The CGGM paper names MRD without a
@@ -27,23 +27,13 @@ public sealed record ModalityDropoutOptions
 /// (κ^n ← 1), so every sample still has a target to fit. Evaluation uses every modality (κ = 1). No rescaling by 1/(1 − p)
 /// is applied. Defined for every task kind and any M ≥ 2.
 /// </summary>
-public sealed class ModalityDropout : BalancingMethod
+public sealed class ModalityDropout : BalancingMethod<ModalityDropoutOptions>
 {
     /// <summary>MRD with <paramref name="options"/>.</summary>
-    public ModalityDropout(ModalityDropoutOptions? options = null)
-    {
-        DropoutOptions = options ?? new ModalityDropoutOptions();
-        DropoutOptions.Validate();
-    }
-
-    /// <summary>The hyperparameters.</summary>
-    public ModalityDropoutOptions DropoutOptions { get; }
+    public ModalityDropout(ModalityDropoutOptions? options = null) : base(options) { }
 
     /// <inheritdoc />
     public override string Name => MethodNames.Mrd;
-
-    /// <inheritdoc />
-    public override object? Options => DropoutOptions;
 
     /// <inheritdoc />
     public override void Attach(TrainingContext context)
@@ -57,7 +47,7 @@ public sealed class ModalityDropout : BalancingMethod
     {
         var model = Context.Model;
         var features = model.Encode(step.Batch.Modalities);
-        var keep = Mask(torch.rand(step.Batch.Size, features.Length, device: Context.Device), DropoutOptions.Probability);
+        var keep = Mask(torch.rand(step.Batch.Size, features.Length, device: Context.Device), Hyperparameters.Probability);
         var dropped = new Tensor[features.Length];
         for (int i = 0; i < features.Length; i++)
         {

@@ -19,7 +19,7 @@ public enum MslrStrategy
 }
 
 /// <summary>Hyperparameters of <see cref="ModalitySpecificLearningRates"/>.</summary>
-public sealed record MslrOptions
+public sealed record MslrOptions : IMethodOptions
 {
     /// <summary>Keep, Smooth or Dynamic (default Dynamic, the paper's adaptive strategy).</summary>
     public MslrStrategy Strategy { get; init; } = MslrStrategy.Dynamic;
@@ -58,7 +58,7 @@ public sealed record MslrOptions
 /// into the current rate every window; the paper scales the initial rate α_{0,m}, which is what this class does.</para>
 /// Defined for every task kind and any M ≥ 2.
 /// </summary>
-public sealed class ModalitySpecificLearningRates : BalancingMethod
+public sealed class ModalitySpecificLearningRates : BalancingMethod<MslrOptions>
 {
     private double[] _base = [];
     private double[] _current = [];
@@ -66,20 +66,10 @@ public sealed class ModalitySpecificLearningRates : BalancingMethod
     private Tensor[][]? _before;                     // θ_m^old of this step
 
     /// <summary>MSLR with <paramref name="options"/>.</summary>
-    public ModalitySpecificLearningRates(MslrOptions? options = null)
-    {
-        MslrOptions = options ?? new MslrOptions();
-        MslrOptions.Validate();
-    }
-
-    /// <summary>The hyperparameters.</summary>
-    public MslrOptions MslrOptions { get; }
+    public ModalitySpecificLearningRates(MslrOptions? options = null) : base(options) { }
 
     /// <inheritdoc />
     public override string Name => MethodNames.Mslr;
-
-    /// <inheritdoc />
-    public override object? Options => MslrOptions;
 
     /// <summary>The multipliers r_m in use this epoch.</summary>
     public IReadOnlyList<double> CurrentMultipliers => _current;
@@ -89,11 +79,11 @@ public sealed class ModalitySpecificLearningRates : BalancingMethod
     {
         MethodRequirements.Modalities(Name, context.Model);
         int m = context.Model.ModalityCount;
-        var given = MslrOptions.Multipliers ?? Enumerable.Repeat(1.0, m).ToArray();
+        var given = Hyperparameters.Multipliers ?? Enumerable.Repeat(1.0, m).ToArray();
         if (given.Length != m)
             throw new ArgumentException($"MSLR has {given.Length} learning-rate multipliers but the model has {m} modalities; give one per modality.");
         base.Attach(context);
-        _base = BaseMultipliers(MslrOptions.Strategy, given, MslrOptions.SmoothFactor);
+        _base = BaseMultipliers(Hyperparameters.Strategy, given, Hyperparameters.SmoothFactor);
         _current = (double[])_base.Clone();
     }
 
@@ -153,9 +143,9 @@ public sealed class ModalitySpecificLearningRates : BalancingMethod
     /// <inheritdoc />
     public override void OnEpochEnd(int epoch)
     {
-        if (MslrOptions.Strategy != MslrStrategy.Dynamic) return;
+        if (Hyperparameters.Strategy != MslrStrategy.Dynamic) return;
         _history.Add(UnimodalValidationUtilization());
-        _current = DynamicMultipliers(_base, _history, MslrOptions.Window);
+        _current = DynamicMultipliers(_base, _history, Hyperparameters.Window);
     }
 
     /// <summary>ε_m of each zero-masked unimodal prediction on the validation split (sample-weighted over batches).</summary>

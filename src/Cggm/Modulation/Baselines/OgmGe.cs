@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Cggm.Modulation;
 
 /// <summary>Hyperparameters of <see cref="OgmGe"/>.</summary>
-public sealed record OgmGeOptions
+public sealed record OgmGeOptions : IMethodOptions
 {
     /// <summary>α of Eq. 10 (the OGM-GE README: 0.8 for CREMA-D, 0.1 for VGGSound; 0.8 here).</summary>
     public double Alpha { get; init; } = 0.8;
@@ -45,23 +45,13 @@ public sealed record OgmGeOptions
 /// <para>M &gt; 2 (not in the paper): ρ_u = mean_{j≠u} s_u/s_j, the authors' suggestion in issue #16; equal to the paper's
 /// ratio for M = 2. Classification only (the scores are softmax probabilities of the true class).</para>
 /// </summary>
-public sealed class OgmGe : BalancingMethod
+public sealed class OgmGe : BalancingMethod<OgmGeOptions>
 {
     /// <summary>OGM-GE with <paramref name="options"/>.</summary>
-    public OgmGe(OgmGeOptions? options = null)
-    {
-        OgmOptions = options ?? new OgmGeOptions();
-        OgmOptions.Validate();
-    }
-
-    /// <summary>The hyperparameters.</summary>
-    public OgmGeOptions OgmOptions { get; }
+    public OgmGe(OgmGeOptions? options = null) : base(options) { }
 
     /// <inheritdoc />
     public override string Name => MethodNames.OgmGe;
-
-    /// <inheritdoc />
-    public override object? Options => OgmOptions;
 
     /// <inheritdoc />
     public override bool ModifiesEncoderGradients => true;
@@ -100,18 +90,18 @@ public sealed class OgmGe : BalancingMethod
                 .Select(m => ZeroMasking.TrueClassScore(ZeroMasking.Only(model, features, m).Prediction, labels)).ToArray()).to(ScalarType.Float64);
         }
         var ratios = Ratios(scores);
-        var k = Coefficients(ratios, OgmOptions.Alpha);
+        var k = Coefficients(ratios, Hyperparameters.Alpha);
         step.Diagnostics.Coefficients = k;
         step.Diagnostics.Extra["ratio"] = ratios;
-        if (step.Epoch < OgmOptions.ModulationStart || step.Epoch > OgmOptions.ModulationEnd) return;
+        if (step.Epoch < Hyperparameters.ModulationStart || step.Epoch > Hyperparameters.ModulationEnd) return;
         var factors = k.cpu().data<double>().ToArray();
         using var _ = no_grad();
         for (int m = 0; m < factors.Length; m++)
             foreach (var p in Context.EncoderParameters[m])
             {
-                if (p.grad is not { } g || (p.dim() < 2 && !OgmOptions.IncludeBiases)) continue;
+                if (p.grad is not { } g || (p.dim() < 2 && !Hyperparameters.IncludeBiases)) continue;
                 var modulated = g * factors[m];
-                if (OgmOptions.GeneralizationEnhancement && g.numel() > 1) modulated += torch.randn_like(g) * (g.std() + 1e-8);
+                if (Hyperparameters.GeneralizationEnhancement && g.numel() > 1) modulated += torch.randn_like(g) * (g.std() + 1e-8);
                 g.copy_(modulated);
             }
     }

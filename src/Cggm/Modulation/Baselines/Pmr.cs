@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Cggm.Modulation;
 
 /// <summary>Hyperparameters of <see cref="Pmr"/>.</summary>
-public sealed record PmrOptions
+public sealed record PmrOptions : IMethodOptions
 {
     /// <summary>α, the weight of the prototypical cross-entropy (Eq. 10; paper: 1 or 2 depending on the dataset).</summary>
     public double Alpha { get; init; } = 1.0;
@@ -50,26 +50,16 @@ public sealed record PmrOptions
 /// (no clip(1/ρ − 1)) and has no PER term (issues #7, #9); we follow the paper. Features of any shape are flattened per
 /// sample. Classification only (class prototypes).</para>
 /// </summary>
-public sealed class Pmr : BalancingMethod
+public sealed class Pmr : BalancingMethod<PmrOptions>
 {
     private Tensor[]? _prototypes;   // c_m: [K, D_m]
     private int _prototypeEpoch = -1;
 
     /// <summary>PMR with <paramref name="options"/>.</summary>
-    public Pmr(PmrOptions? options = null)
-    {
-        PmrOptions = options ?? new PmrOptions();
-        PmrOptions.Validate();
-    }
-
-    /// <summary>The hyperparameters.</summary>
-    public PmrOptions PmrOptions { get; }
+    public Pmr(PmrOptions? options = null) : base(options) { }
 
     /// <inheritdoc />
     public override string Name => MethodNames.Pmr;
-
-    /// <inheritdoc />
-    public override object? Options => PmrOptions;
 
     /// <summary>The current prototypes c_m, <c>[K, D_m]</c> per modality (null before the first step).</summary>
     public IReadOnlyList<Tensor>? Prototypes => _prototypes;
@@ -116,11 +106,11 @@ public sealed class Pmr : BalancingMethod
             scores = torch.stack(logits.Select(l => ZeroMasking.TrueClassScore(l, labels)).ToArray()).to(ScalarType.Float64).cpu().data<double>().ToArray();
         var (beta, gamma) = Coefficients(scores);
         var loss = step.TaskLoss!;
-        bool regularize = step.Epoch < PmrOptions.RegularizationEpochs;
+        bool regularize = step.Epoch < Hyperparameters.RegularizationEpochs;
         for (int m = 0; m < logits.Length; m++)
         {
-            if (beta[m] > 0) loss = loss + PmrOptions.Alpha * beta[m] * nn.functional.cross_entropy(logits[m], labels);
-            if (regularize && gamma[m] > 0) loss = loss - PmrOptions.Mu * gamma[m] * Entropy(logits[m]);
+            if (beta[m] > 0) loss = loss + Hyperparameters.Alpha * beta[m] * nn.functional.cross_entropy(logits[m], labels);
+            if (regularize && gamma[m] > 0) loss = loss - Hyperparameters.Mu * gamma[m] * Entropy(logits[m]);
         }
         step.Diagnostics.Coefficients = torch.tensor(beta);
         step.Diagnostics.Extra["score"] = torch.tensor(scores);
@@ -143,7 +133,7 @@ public sealed class Pmr : BalancingMethod
         int m = model.ModalityCount;
         var sums = new Tensor[m];
         var counts = torch.zeros(classes, dtype: ScalarType.Float32, device: Context.Device).DetachFromDisposeScope();
-        int limit = Math.Max(1, (int)Math.Ceiling(PmrOptions.PrototypeFraction * Context.Train.Count));
+        int limit = Math.Max(1, (int)Math.Ceiling(Hyperparameters.PrototypeFraction * Context.Train.Count));
         model.eval();
         try
         {
@@ -173,7 +163,7 @@ public sealed class Pmr : BalancingMethod
             var fresh = sums[i] / counts.clamp_min(1).unsqueeze(1);
             next[i] = _prototypes is null
                 ? fresh
-                : torch.where(present, PmrOptions.Momentum * _prototypes[i] + (1 - PmrOptions.Momentum) * fresh, _prototypes[i]);
+                : torch.where(present, Hyperparameters.Momentum * _prototypes[i] + (1 - Hyperparameters.Momentum) * fresh, _prototypes[i]);
             next[i] = next[i].detach().DetachFromDisposeScope();
             sums[i].Dispose();
             _prototypes?[i].Dispose();

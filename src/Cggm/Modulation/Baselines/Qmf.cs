@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Cggm.Modulation;
 
 /// <summary>Hyperparameters of <see cref="Qmf"/>.</summary>
-public sealed record QmfOptions
+public sealed record QmfOptions : IMethodOptions
 {
     /// <summary>λ, the weight of the confidence ranking loss (released <c>--lamb</c> 0.1).</summary>
     public double Lambda { get; init; } = 0.1;
@@ -38,26 +38,16 @@ public sealed record QmfOptions
 /// (the first step) the normalisation 0/0 is taken as 0, where the released code produces NaN. Classification only (the
 /// energy is the log-sum-exp of class logits).</para>
 /// </summary>
-public sealed class Qmf : BalancingMethod
+public sealed class Qmf : BalancingMethod<QmfOptions>
 {
     private ModalityClassifierSet? _heads;
     private double[][] _history = [];   // c_m per training sample
 
     /// <summary>QMF with <paramref name="options"/>.</summary>
-    public Qmf(QmfOptions? options = null)
-    {
-        QmfOptions = options ?? new QmfOptions();
-        QmfOptions.Validate();
-    }
-
-    /// <summary>The hyperparameters.</summary>
-    public QmfOptions QmfOptions { get; }
+    public Qmf(QmfOptions? options = null) : base(options) { }
 
     /// <inheritdoc />
     public override string Name => MethodNames.Qmf;
-
-    /// <inheritdoc />
-    public override object? Options => QmfOptions;
 
     /// <inheritdoc />
     public override ModalityClassifierSet? Classifiers => _heads;
@@ -112,7 +102,7 @@ public sealed class Qmf : BalancingMethod
     {
         var features = Context.Model.Encode(step.Batch.Modalities);
         var logits = features.Select((h, m) => _heads!.Classifiers[m].call(h)).ToArray();
-        var confidences = logits.Select(l => Confidence(l, QmfOptions.Temperature)).ToArray();
+        var confidences = logits.Select(l => Confidence(l, Hyperparameters.Temperature)).ToArray();
         _logits = logits;
         _confidences = confidences;
         var fused = Fuse(logits, confidences);
@@ -134,7 +124,7 @@ public sealed class Qmf : BalancingMethod
             loss = loss + nn.functional.cross_entropy(_logits[m], labels);
             var h = _history[m];
             rank[m] = RankLoss(_confidences![m], indices.Select(i => h[i]).ToArray(), h.Min(), h.Max());
-            loss = loss + QmfOptions.Lambda * rank[m];
+            loss = loss + Hyperparameters.Lambda * rank[m];
         }
         using (no_grad())
         {
@@ -158,7 +148,7 @@ public sealed class Qmf : BalancingMethod
     {
         var features = Context.Model.Encode(inputs);
         var logits = _heads!.Predict(features);
-        var fused = Fuse(logits, logits.Select(l => Confidence(l, QmfOptions.Temperature)).ToArray());
+        var fused = Fuse(logits, logits.Select(l => Confidence(l, Hyperparameters.Temperature)).ToArray());
         return new MultimodalOutput(fused, features, fused);
     }
 

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Cggm.Modulation;
 
 /// <summary>Hyperparameters of <see cref="ReconBoost"/>.</summary>
-public sealed record ReconBoostOptions
+public sealed record ReconBoostOptions : IMethodOptions
 {
     /// <summary>Epochs of phase 1 (one modality's learner) per stage (released <c>--epochs_per_stage</c> 4).</summary>
     public int EpochsPerStage { get; init; } = 4;
@@ -55,7 +55,7 @@ public sealed record ReconBoostOptions
 /// let it reach the current learner (α = 0 reproduces the released behaviour). Classification only (class probabilities
 /// drive the reconcilement).</para>
 /// </summary>
-public sealed class ReconBoost : BalancingMethod
+public sealed class ReconBoost : BalancingMethod<ReconBoostOptions>
 {
     private Parameter? _boostRate;
     private bool[] _joined = [];
@@ -63,20 +63,10 @@ public sealed class ReconBoost : BalancingMethod
     private (int Stage, bool Correction) _phase = (-1, false);
 
     /// <summary>ReconBoost with <paramref name="options"/>.</summary>
-    public ReconBoost(ReconBoostOptions? options = null)
-    {
-        BoostOptions = options ?? new ReconBoostOptions();
-        BoostOptions.Validate();
-    }
-
-    /// <summary>The hyperparameters.</summary>
-    public ReconBoostOptions BoostOptions { get; }
+    public ReconBoost(ReconBoostOptions? options = null) : base(options) { }
 
     /// <inheritdoc />
     public override string Name => MethodNames.ReconBoost;
-
-    /// <inheritdoc />
-    public override object? Options => BoostOptions;
 
     /// <inheritdoc />
     public override bool OwnsStep => true;
@@ -93,16 +83,16 @@ public sealed class ReconBoost : BalancingMethod
         MethodRequirements.Classification(Name, context.Task, "its reconcilement term re-weights the cross-entropy by the other learners' class probabilities");
         MethodRequirements.Modalities(Name, context.Model);
         base.Attach(context);
-        _boostRate = new Parameter(torch.tensor((float)BoostOptions.BoostRate, device: context.Device));
+        _boostRate = new Parameter(torch.tensor((float)Hyperparameters.BoostRate, device: context.Device));
         _joined = new bool[context.Model.ModalityCount];
     }
 
     /// <summary>(stage, modality, correction phase) of a 0-based epoch.</summary>
     public (int Stage, int Modality, bool Correction) Schedule(int epoch, int modalities)
     {
-        int length = BoostOptions.EpochsPerStage + BoostOptions.CorrectionEpochs;
+        int length = Hyperparameters.EpochsPerStage + Hyperparameters.CorrectionEpochs;
         int stage = epoch / length;
-        return (stage, stage % modalities, epoch % length >= BoostOptions.EpochsPerStage);
+        return (stage, stage % modalities, epoch % length >= Hyperparameters.EpochsPerStage);
     }
 
     /// <summary>
@@ -155,9 +145,9 @@ public sealed class ReconBoost : BalancingMethod
                 if (stage > 0 && prevModality != m) previous = nn.functional.softmax(Learner(frozen, prevModality), 1);
             }
             prediction = Learner(features, m);
-            loss = ReconcilementLoss(prediction, others, labels, BoostOptions.Weight1, BoostOptions.Weight2);
-            if (previous is not null && BoostOptions.Alpha > 0)
-                loss = loss + BoostOptions.Alpha * nn.functional.mse_loss(nn.functional.softmax(prediction, 1), previous);
+            loss = ReconcilementLoss(prediction, others, labels, Hyperparameters.Weight1, Hyperparameters.Weight2);
+            if (previous is not null && Hyperparameters.Alpha > 0)
+                loss = loss + Hyperparameters.Alpha * nn.functional.mse_loss(nn.functional.softmax(prediction, 1), previous);
         }
         else
         {

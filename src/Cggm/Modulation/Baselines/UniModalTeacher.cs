@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Cggm.Modulation;
 
 /// <summary>Hyperparameters of <see cref="UniModalTeacher"/>.</summary>
-public sealed record UniModalTeacherOptions
+public sealed record UniModalTeacherOptions : IMethodOptions
 {
     /// <summary>λ, the weight of the feature distillation term (BalanceBenchmark's UMT <c>scaling</c> 10).</summary>
     public double Lambda { get; init; } = 10;
@@ -36,26 +36,16 @@ public sealed record UniModalTeacherOptions
 /// instead; both give frozen unimodal teachers with the run's architecture. Defined for every task kind (the term compares
 /// features, not predictions).</para>
 /// </summary>
-public sealed class UniModalTeacher : BalancingMethod
+public sealed class UniModalTeacher : BalancingMethod<UniModalTeacherOptions>
 {
     private ParameterSnapshot[]? _teachers;   // φ_m^T per modality (saved values; the encoder holds the student)
     private Tensor[]? _teacherFeatures;       // this step's φ_m^T(x_m)
 
     /// <summary>UMT with <paramref name="options"/>.</summary>
-    public UniModalTeacher(UniModalTeacherOptions? options = null)
-    {
-        TeacherOptions = options ?? new UniModalTeacherOptions();
-        TeacherOptions.Validate();
-    }
-
-    /// <summary>The hyperparameters.</summary>
-    public UniModalTeacherOptions TeacherOptions { get; }
+    public UniModalTeacher(UniModalTeacherOptions? options = null) : base(options) { }
 
     /// <inheritdoc />
     public override string Name => MethodNames.Umt;
-
-    /// <inheritdoc />
-    public override object? Options => TeacherOptions;
 
     /// <summary>True once the teachers exist.</summary>
     public bool HasTeachers => _teachers is not null;
@@ -91,7 +81,7 @@ public sealed class UniModalTeacher : BalancingMethod
     /// <inheritdoc />
     public override Tensor ComposeLoss(StepState step)
     {
-        var distill = DistillationLoss(step.Output!.Features, _teacherFeatures!, TeacherOptions.Lambda);
+        var distill = DistillationLoss(step.Output!.Features, _teacherFeatures!, Hyperparameters.Lambda);
         step.Diagnostics.Extra["distillation"] = distill.detach();
         _teacherFeatures = null;
         return step.TaskLoss! + distill;
@@ -122,7 +112,7 @@ public sealed class UniModalTeacher : BalancingMethod
         var model = Context.Model;
         var task = Context.Task;
         using var initial = new ParameterSnapshot(model);
-        int epochs = TeacherOptions.TeacherEpochs ?? Context.Options.Epochs;
+        int epochs = Hyperparameters.TeacherEpochs ?? Context.Options.Epochs;
         var teachers = new ParameterSnapshot[model.ModalityCount];
         for (int m = 0; m < teachers.Length; m++)
         {

@@ -13,17 +13,15 @@ namespace Cggm.Modulation;
 /// <see cref="PaperCggm"/> (Eq. 6–13 as written) and <see cref="ReferenceCggm"/> (what github.com/zrguo/CGGM @21e428c runs);
 /// <see cref="Create"/> picks one from <see cref="CggmOptions.Variant"/>. The equation-to-member map is in this folder's README.
 /// </summary>
-public abstract class CggmMethod : BalancingMethod
+public abstract class CggmMethod : BalancingMethod<CggmOptions>
 {
     private ModalityClassifierSet? _classifiers;
-    private Tensor? _previousUtilization;   // ε^{t−1}, [M], the task's utilization dtype
+    private Tensor? _previousUtilization;   // ε^{t−1} (or ε̂^{t−1} with UtilizationEma), [M], the task's utilization dtype
+    private Tensor? _utilizationAverage;    // ε̄^t with UtilizationEma, [M], the task's utilization dtype
+    private int _averagedSteps;             // t of ε̄^t
 
     /// <summary>CGGM with validated <paramref name="options"/>.</summary>
-    private protected CggmMethod(CggmOptions options)
-    {
-        CggmOptions = options;
-        CggmOptions.Validate();
-    }
+    private protected CggmMethod(CggmOptions options) : base(options) { }
 
     /// <summary>The variant <paramref name="options"/> names (default options: the paper's).</summary>
     public static CggmMethod Create(CggmOptions? options = null)
@@ -32,17 +30,11 @@ public abstract class CggmMethod : BalancingMethod
         return options.Variant == CggmVariant.Paper ? new PaperCggm(options) : new ReferenceCggm(options);
     }
 
-    /// <summary>The hyperparameters.</summary>
-    public CggmOptions CggmOptions { get; }
+    /// <inheritdoc />
+    public override string Name => Hyperparameters.Variant == CggmVariant.Paper ? MethodNames.Cggm : MethodNames.CggmReference;
 
     /// <inheritdoc />
-    public override string Name => CggmOptions.Variant == CggmVariant.Paper ? MethodNames.Cggm : MethodNames.CggmReference;
-
-    /// <inheritdoc />
-    public override object? Options => CggmOptions;
-
-    /// <inheritdoc />
-    public override bool ModifiesEncoderGradients => CggmOptions.Rho is not null;
+    public override bool ModifiesEncoderGradients => Hyperparameters.Rho is not null;
 
     /// <inheritdoc />
     public override ModalityClassifierSet? Classifiers => _classifiers;
@@ -51,7 +43,7 @@ public abstract class CggmMethod : BalancingMethod
     private protected ModalityClassifierSet ClassifierSet => _classifiers ?? throw new InvalidOperationException($"{Name} is not attached to a trainer yet.");
 
     /// <summary>ρ, or 1 when magnitude modulation is off (B then only weighs 𝓛_gm).</summary>
-    private protected double RhoOrOne => CggmOptions.Rho ?? 1.0;
+    private protected double RhoOrOne => Hyperparameters.Rho ?? 1.0;
 
     /// <inheritdoc />
     public override void Attach(TrainingContext context)
@@ -59,17 +51,31 @@ public abstract class CggmMethod : BalancingMethod
         if (context.Model.ModalityCount < 2)
             throw new ArgumentException($"CGGM needs at least two modalities: B (Eq. 7) compares each modality's improvement with the others'. The model has M = {context.Model.ModalityCount}.");
         base.Attach(context);
-        _classifiers = new ModalityClassifierSet(context.Model, context.Task, CggmOptions.ClassifierOptimizer, context.Device);
+        _classifiers = new ModalityClassifierSet(context.Model, context.Task, Hyperparameters.ClassifierOptimizer, context.Device);
         _previousUtilization = torch.zeros(context.Model.ModalityCount, context.Task.UtilizationType, context.Device).DetachFromDisposeScope();
+        if (Hyperparameters.UtilizationEma is not null)
+            _utilizationAverage = torch.zeros(context.Model.ModalityCount, context.Task.UtilizationType, context.Device).DetachFromDisposeScope();
     }
 
-    /// <summary>Δε^t and B^t from this step's ε^t (Eq. 6–7), remembering ε^t for the next step; recorded in the step's diagnostics.</summary>
+    /// <summary>
+    /// Δε^t and B^t from this step's ε^t (Eq. 6–7), remembering ε^t for the next step (with <see cref="CggmOptions.UtilizationEma"/>,
+    /// from the smoothed ε̂^t); recorded in the step's diagnostics (ε as measured on the batch).
+    /// </summary>
     private protected Tensor UpdateCoefficients(StepState step, Tensor utilization, double rho)
     {
-        var delta = BalancingCoefficients.Improvement(utilization, _previousUtilization!);
-        var b = BalancingCoefficients.Compute(delta, rho, CggmOptions.GuardEnabled, CggmOptions.GuardThreshold);
+        var compared = utilization;
+        if (Hyperparameters.UtilizationEma is { } beta)
+        {
+            var average = beta * _utilizationAverage! + (1 - beta) * utilization;
+            _utilizationAverage!.Dispose();
+            _utilizationAverage = average.detach().DetachFromDisposeScope();
+            _averagedSteps++;
+            compared = _utilizationAverage / (1 - Math.Pow(beta, _averagedSteps));
+        }
+        var delta = BalancingCoefficients.Improvement(compared, _previousUtilization!);
+        var b = BalancingCoefficients.Compute(delta, rho, Hyperparameters.GuardEnabled, Hyperparameters.GuardThreshold);
         _previousUtilization!.Dispose();
-        _previousUtilization = utilization.detach().clone().DetachFromDisposeScope();
+        _previousUtilization = compared.detach().clone().DetachFromDisposeScope();
         step.Diagnostics.Utilization = utilization;
         step.Diagnostics.DeltaUtilization = delta;
         step.Diagnostics.Coefficients = b;
@@ -79,7 +85,7 @@ public abstract class CggmMethod : BalancingMethod
     /// <summary>Eq. 8 with B = <paramref name="b"/>, unless ρ is null (direction only).</summary>
     private protected void ScaleEncoders(Tensor b)
     {
-        if (CggmOptions.Rho is not null) EncoderGradientScaling.Apply(Context.EncoderParameters, b);
+        if (Hyperparameters.Rho is not null) EncoderGradientScaling.Apply(Context.EncoderParameters, b);
     }
 
     /// <summary>cos_i = sim(W_{f_i}, W_𝓕) on the output-layer weights, <c>[M]</c>, with <paramref name="head"/> as W_𝓕 (the released <c>cal_cos</c>, in its argument order).</summary>
@@ -91,6 +97,7 @@ public abstract class CggmMethod : BalancingMethod
     {
         ClassifierSet.Save(writer);
         _previousUtilization!.Save(writer);
+        if (_utilizationAverage is not null) { _utilizationAverage.Save(writer); writer.Write(_averagedSteps); }
         SaveLag(writer);
     }
 
@@ -100,6 +107,12 @@ public abstract class CggmMethod : BalancingMethod
         ClassifierSet.Load(reader);
         _previousUtilization!.Dispose();
         _previousUtilization = Tensor.Load(reader).to(Context.Device).DetachFromDisposeScope();
+        if (_utilizationAverage is not null)
+        {
+            _utilizationAverage.Dispose();
+            _utilizationAverage = Tensor.Load(reader).to(Context.Device).DetachFromDisposeScope();
+            _averagedSteps = reader.ReadInt32();
+        }
         LoadLag(reader);
     }
 
@@ -116,6 +129,7 @@ public abstract class CggmMethod : BalancingMethod
     public override void Dispose()
     {
         _previousUtilization?.Dispose();
+        _utilizationAverage?.Dispose();
         base.Dispose();
     }
 }

@@ -31,14 +31,14 @@ public sealed class PaperCggm : CggmMethod
         // Classifiers first, so that B^t and g_i are known when 𝓛_gm^t joins this step's loss.
         var taskLoss = step.TaskLoss!;
         var model = Context.Model;
-        var pending = CggmOptions.OverlapClassifiers ? ClassifierSet.TrainInBackground(step.Output!.Features, step.Batch.Target) : null;
-        var headGradient = CggmOptions.Lambda == 0 || CggmOptions.SimilarityInUse == DirectionSimilarity.Weights ? null
+        var pending = Hyperparameters.OverlapClassifiers ? ClassifierSet.TrainInBackground(step.Output!.Features, step.Batch.Target) : null;
+        var headGradient = Hyperparameters.Lambda == 0 || Hyperparameters.SimilarityInUse == DirectionSimilarity.Weights ? null
             : torch.autograd.grad([taskLoss], [model.HeadOutputWeight], retain_graph: true, create_graph: true)[0];
         var pass = pending?.Wait() ?? ClassifierSet.Train(step.Output!.Features, step.Batch.Target);
         step.Diagnostics.ClassifierLoss = pass.Losses;
         _classifierGradients = Enumerable.Range(0, ClassifierSet.Classifiers.Count).Select(i => ClassifierSet.OutputGradient(i).detach().clone()).ToArray();
         _coefficients = UpdateCoefficients(step, pass.Utilization, RhoOrOne);
-        if (CggmOptions.Lambda == 0) return taskLoss;
+        if (Hyperparameters.Lambda == 0) return taskLoss;
 
         var cosines = headGradient is not null
             ? torch.stack(_classifierGradients.Select(g => GradientTools.Cosine(headGradient, g)).ToArray())
@@ -46,17 +46,17 @@ public sealed class PaperCggm : CggmMethod
         var directionLoss = DirectionLoss.Compute(_coefficients, cosines);
         step.Diagnostics.Cosine = cosines.detach();
         step.Diagnostics.DirectionLoss = directionLoss.detach();
-        return DirectionLoss.Objective(taskLoss, CggmOptions.Lambda, directionLoss);
+        return DirectionLoss.Objective(taskLoss, Hyperparameters.Lambda, directionLoss);
     }
 
     /// <inheritdoc />
     public override void AfterBackward(StepState step)
     {
-        if (CggmOptions.Lambda == 0)
+        if (Hyperparameters.Lambda == 0)
         {
             // Direction term off: record the cosines it would use, from this step's head gradient (or weights).
             var head = Context.Model.HeadOutputWeight;
-            var cosines = CggmOptions.SimilarityInUse == DirectionSimilarity.Weights
+            var cosines = Hyperparameters.SimilarityInUse == DirectionSimilarity.Weights
                 ? WeightCosines(head.detach())
                 : torch.stack(_classifierGradients!.Select(g => GradientTools.Cosine(GradientTools.GradOrZeros(head), g)).ToArray());
             step.Diagnostics.Cosine = cosines;

@@ -29,8 +29,8 @@ public sealed class ReferenceCggm : CggmMethod
     public override Tensor ComposeLoss(StepState step)
     {
         // The classifiers' pass needs only the detached features: start it now, beside the model's backward.
-        if (CggmOptions.OverlapClassifiers) _pendingPass = ClassifierSet.TrainInBackground(step.Output!.Features, step.Batch.Target);
-        return _pendingLoss is null ? step.TaskLoss! : DirectionLoss.Objective(step.TaskLoss!, CggmOptions.Lambda, _pendingLoss);
+        if (Hyperparameters.OverlapClassifiers) _pendingPass = ClassifierSet.TrainInBackground(step.Output!.Features, step.Batch.Target);
+        return _pendingLoss is null ? step.TaskLoss! : DirectionLoss.Objective(step.TaskLoss!, Hyperparameters.Lambda, _pendingLoss);
     }
 
     /// <inheritdoc />
@@ -63,7 +63,7 @@ public sealed class ReferenceCggm : CggmMethod
             var head = Context.Model.HeadOutputWeight.detach().clone().requires_grad_(true);
             loss = DirectionLoss.ComputeReleased(coefficients, WeightCosines(head));
             // ∂(λ·𝓛_gm)/∂W_𝓕 through the same operations as the released backward of raw_loss + λ·l_gm.
-            gradient = torch.autograd.grad([CggmOptions.Lambda * loss], [head])[0];
+            gradient = torch.autograd.grad([Hyperparameters.Lambda * loss], [head])[0];
         }
         step.Diagnostics.DirectionLoss = loss.detach();
         _pendingLoss?.Dispose();
