@@ -13,6 +13,8 @@ public sealed class CliTests : IDisposable
     [InlineData("train", "--seeds", "a,b")]
     [InlineData("train", "--epochs", "0")]
     [InlineData("quickstart", "--methods", "joint,nope")]
+    [InlineData("reproduce", "av-digits", "--dataset", "iemocap", "--profile", "smoke")]          // runs on its own dataset
+    [InlineData("reproduce", "paper-vs-reference", "--dataset", "nope", "--profile", "smoke")]
     [InlineData("no-such-command")]
     public void Bad_input_is_an_error_with_exit_code_2(params string[] args) =>
         Assert.Equal(2, CliApp.Create().Run(args));
