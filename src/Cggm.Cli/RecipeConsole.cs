@@ -56,7 +56,7 @@ internal static class RecipeConsole
         var t = new Table().Title(Markup.Escape(table.Title)).AddColumn("Method");
         foreach (var c in table.Columns) t.AddColumn(new TableColumn(Markup.Escape(c.Header)).RightAligned());
         foreach (var r in table.Rows)
-            t.AddRow(new[] { Markup.Escape(r.Method) }.Concat(r.Values.Select((v, i) => v?.Format(table.Columns[i].Decimals, table.Columns[i].Scale) ?? "")).ToArray());
+            t.AddRow(new[] { Markup.Escape(r.Method) }.Concat(r.Values.Select((v, i) => Markup.Escape(v?.Format(table.Columns[i].Decimals, table.Columns[i].Scale) ?? ""))).ToArray());
         AnsiConsole.Write(t);
     }
 
