@@ -32,7 +32,7 @@ public sealed class Food101Raw : IMultimodalDataset
         }
         Items = [train, valid, index.Test];
         _splits = Items.Select(items => new LazySplit(items.Count, Modalities.Select(m => m.Shape), [], ScalarType.Int64,
-            i => ReadSample(items[i]), [ScalarType.Float32, ScalarType.Int64])).ToArray();
+            i => ReadSample(items[i]), [ScalarType.Float32, ScalarType.Int64], (i, m) => Origin(items[i], m))).ToArray();
     }
 
     /// <summary>The sample lists.</summary>
@@ -65,6 +65,13 @@ public sealed class Food101Raw : IMultimodalDataset
         options ??= new Food101Options();
         if (options.ImageSize < 1 || options.TextLength < 2) throw new ArgumentOutOfRangeException(nameof(options), "ImageSize must be ≥ 1 and TextLength ≥ 2.");
         return new Food101Raw(FoodIndex.Load(root), options);
+    }
+
+    /// <summary>The image file for the image; the sample list's line or item for the text and the label.</summary>
+    private static SampleOrigin Origin(FoodItem item, int? modality)
+    {
+        var listed = item.Source ?? new SampleOrigin("(sample list)", "", item.Id);
+        return modality == 0 ? new SampleOrigin(item.ImagePath, $"(named by {Path.GetFileName(listed.File)} {listed.Location})", item.Id) : listed;
     }
 
     private Sample ReadSample(FoodItem item)
