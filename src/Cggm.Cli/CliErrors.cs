@@ -22,9 +22,11 @@ internal static class CliErrors
         };
         var message = e is ArgumentException { ParamName: { } p } ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message;
         if (e is CommandRuntimeException or CommandParseException && ConversionFailure(message) is { } clearer) message = clearer;
-        AnsiConsole.MarkupLine($"[red]{kind}:[/] {Markup.Escape(message)}");
-        if (code == 2 && e is CommandParseException or CommandRuntimeException) AnsiConsole.MarkupLine("Run [bold]cggm --help[/] or [bold]cggm <command> --help[/].");
-        if (code == 1 && e is not NonFiniteLossException and not OperationCanceledException) AnsiConsole.WriteLine(e.ToString());
+        // standard error, one line, unwrapped: a path in the message stays whole for copying, and --json output stays clean
+        var error = Console.Error;
+        error.WriteLine((Console.IsErrorRedirected ? $"{kind}:" : $"\u001b[31m{kind}:\u001b[0m") + " " + message);
+        if (code == 2 && e is CommandParseException or CommandRuntimeException) error.WriteLine("Run cggm --help or cggm <command> --help.");
+        if (code == 1 && e is not NonFiniteLossException and not OperationCanceledException) error.WriteLine(e.ToString());
         return code;
     }
 

@@ -121,7 +121,7 @@ public sealed class CmuMosi : IMultimodalDataset, IDisposable
     {
         try
         {
-            if (split is not Hashtable t || t["id"] is not NumpyArray ids || ids.Shape.Length == 0 || ids.Shape[0] != n) return null;
+            if (n == 0 || split is not Hashtable t || t["id"] is not NumpyArray ids || ids.Shape.Length == 0 || ids.Shape[0] != n) return null;
             var text = ids.ToStrings();
             int per = (int)(text.Length / n);
             return Enumerable.Range(0, (int)n).Select(i => string.Join("/", text.Skip(i * per).Take(per).Where(x => x.Length > 0))).ToArray();
