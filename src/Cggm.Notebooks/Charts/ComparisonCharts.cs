@@ -15,12 +15,10 @@ public static class ComparisonCharts
     public static GenericChart Bars(IReadOnlyList<string> x, IReadOnlyList<(string Name, IReadOnlyList<MeanStd> Values)> series,
                                     string xTitle, string yTitle, string title, double scale = 1)
     {
-        var traces = series.Select((s, i) => Chart.Column<double, string, string>(
+        var traces = series.Select((s, i) => Style.ErrorBars(Chart.Column<double, string, string>(
                 values: s.Values.Select(v => v.Mean * scale).ToArray(), Keys: x.ToArray(), Name: s.Name, MarkerColor: Style.Modality(i))
-            .WithTraceInfo(Name: s.Name)).ToList();
+            .WithTraceInfo(Name: s.Name), "error_y", s.Values.Select(v => v.Std * scale).ToArray())).ToList();
         var chart = Chart.Combine(traces);
-        var errors = series.Select(s => s.Values.Select(v => v.Std * scale).ToArray()).ToArray();
-        chart = WithErrorBars(chart, errors);
         return Style.LabelsBelowLegendRight(Style.Finish(chart.WithXAxisStyle<string, string, string>(TitleText: xTitle)
                                  .WithYAxisStyle<double, double, string>(TitleText: yTitle), title, width: 1000));
     }
@@ -47,20 +45,5 @@ public static class ComparisonCharts
         return Style.Finish(Chart.Combine(traces)
             .WithXAxisStyle<double, double, string>(TitleText: xTitle)
             .WithYAxisStyle<double, double, string>(TitleText: yTitle), title, width: 700, height: 560);
-    }
-
-    private static GenericChart WithErrorBars(GenericChart chart, double[][] errors)
-    {
-        int i = 0;
-        return Plotly.NET.GenericChart.mapTrace(Microsoft.FSharp.Core.FuncConvert.FromFunc<Plotly.NET.Trace, Plotly.NET.Trace>(trace =>
-        {
-            var e = errors[Math.Min(i++, errors.Length - 1)];
-            var errorY = new DynamicObj.DynamicObj();
-            errorY.SetProperty("type", "data");
-            errorY.SetProperty("array", e);
-            errorY.SetProperty("visible", true);
-            trace.SetProperty("error_y", errorY);
-            return trace;
-        }), chart);
     }
 }

@@ -24,7 +24,7 @@ public static class ReproductionCharts
         if (rows.Length == 0) throw new ArgumentException($"No row has a value in column '{col.Header}'.", nameof(table));
         var names = rows.Select(r => r.Method).ToArray();
         var bars = Chart.Bar<double, string, string>(values: rows.Select(r => r.Values[column]!.Mean * col.Scale).ToArray(), Keys: names, Name: "ours (mean ± std over seeds)", MarkerColor: Ours);
-        bars = WithErrors(bars, "error_x", rows.Select(r => r.Values[column]!.Std * col.Scale).ToArray());
+        bars = Style.ErrorBars(bars, "error_x", rows.Select(r => r.Values[column]!.Std * col.Scale).ToArray());
         var traces = new List<GenericChart> { bars };
         var paper = rows.Where(r => r.Paper?[column] is not null).ToArray();
         if (paper.Length > 0)
@@ -67,7 +67,7 @@ public static class ReproductionCharts
         var col = ladder.Columns[1];
         var bars = Chart.Bar<double, string, string>(values: rows.Select(r => r.Values[1]!.Mean * col.Scale).ToArray(), Keys: rows.Select(r => r.Method).ToArray(),
             Name: "change from the row above (mean ± std of per-seed differences)", MarkerColor: Ours);
-        bars = WithErrors(bars, "error_x", rows.Select(r => r.Values[1]!.Std * col.Scale).ToArray());
+        bars = Style.ErrorBars(bars, "error_x", rows.Select(r => r.Values[1]!.Std * col.Scale).ToArray());
         return Style.Finish(bars.WithXAxisStyle<double, double, string>(TitleText: col.Header)
             .WithYAxisStyle<string, string, string>(TitleText: ""), title, height: Math.Max(360, 130 + 34 * rows.Length));
     }
@@ -98,15 +98,4 @@ public static class ReproductionCharts
             .WithXAxisStyle<string, string, string>(TitleText: "dataset (model measured: see the table)")
             .WithYAxisStyle<double, double, string>(TitleText: "extra time per training step (% of joint training)"), title);
     }
-
-    private static GenericChart WithErrors(GenericChart chart, string property, double[] errors) =>
-        Plotly.NET.GenericChart.mapTrace(Microsoft.FSharp.Core.FuncConvert.FromFunc<Plotly.NET.Trace, Plotly.NET.Trace>(trace =>
-        {
-            var error = new DynamicObj.DynamicObj();
-            error.SetProperty("type", "data");
-            error.SetProperty("array", errors);
-            error.SetProperty("visible", true);
-            trace.SetProperty(property, error);
-            return trace;
-        }), chart);
 }

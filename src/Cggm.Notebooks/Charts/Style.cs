@@ -59,4 +59,21 @@ public static class Style
         return chart.WithSize(width, height)
             .WithLegendStyle(Orientation: StyleParam.Orientation.Horizontal, Y: -0.18, YAnchor: StyleParam.YAnchorPosition.Top);
     }
+
+    /// <summary>
+    /// Error bars on every trace of <paramref name="chart"/> (<paramref name="property"/> "error_x" or "error_y"): +<paramref name="plus"/>
+    /// and −<paramref name="minus"/> (the same as plus when null), one per point.
+    /// </summary>
+    public static GenericChart ErrorBars(GenericChart chart, string property, double[] plus, double[]? minus = null) =>
+        GenericChart.mapTrace(FuncConvert.FromFunc<Trace, Trace>(trace =>
+        {
+            var error = new DynamicObj.DynamicObj();
+            error.SetProperty("type", "data");
+            error.SetProperty("symmetric", minus is null);
+            error.SetProperty("array", plus);
+            if (minus is not null) error.SetProperty("arrayminus", minus);
+            error.SetProperty("visible", true);
+            trace.SetProperty(property, error);
+            return trace;
+        }), chart);
 }

@@ -7,7 +7,7 @@ public static class ReproductionCatalog
     [
         new QuickstartReproduction(), new StepByStepReproduction(), new GradientAnalysisReproduction(), new MosiReproduction(), new IemocapReproduction(),
         new Food101Reproduction(), new Brats2021Reproduction(), new HyperparameterReproduction(), new ClassifierGradientsReproduction(),
-        new TrainingDynamicsReproduction(), new PaperVsReferenceReproduction(), new AvDigitsReproduction(),
+        new TrainingDynamicsReproduction(), new PaperVsReferenceReproduction(), new AvDigitsReproduction(), new WhenDoesCggmHelpReproduction(),
     ];
 
     /// <summary>All reproductions, in notebook order.</summary>

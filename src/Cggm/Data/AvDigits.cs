@@ -22,6 +22,9 @@ public sealed record AvDigitsOptions
     /// <summary>The audio features.</summary>
     public LogMelOptions Audio { get; init; } = new();
 
+    /// <summary>A controlled degradation of the audio and/or the image (every split alike); clean by default.</summary>
+    public AvDigitsDegradation Degradation { get; init; } = new();
+
     /// <summary>Receives loader notes (clips read, clips cropped).</summary>
     public Action<string>? Log { get; init; }
 
@@ -32,6 +35,7 @@ public sealed record AvDigitsOptions
         if (TrainClipsPerDigit is < 2) throw new ArgumentOutOfRangeException(nameof(TrainClipsPerDigit), TrainClipsPerDigit, "TrainClipsPerDigit must be ≥ 2 (or null for all).");
         if (TestClipsPerDigit is < 1) throw new ArgumentOutOfRangeException(nameof(TestClipsPerDigit), TestClipsPerDigit, "TestClipsPerDigit must be ≥ 1 (or null for all).");
         Audio.Validate();
+        Degradation.Validate();
     }
 }
 
@@ -159,7 +163,7 @@ public sealed class AvDigits : IMultimodalDataset, IDisposable
         }
 
         var extractor = new LogMelSpectrogram(FsddRecordings.SampleRate, options.Audio);
-        var spectra = pairs.Values.SelectMany(p => p).ToDictionary(p => p.Recording.Path, p => extractor.Compute(FsddRecordings.Read(p.Recording)));
+        var spectra = pairs.Values.SelectMany(p => p).ToDictionary(p => p.Recording.Path, p => extractor.Compute(Waveform(p.Recording, options)));
         foreach (var (path, s) in spectra)
             if (s.Length == 0)
                 throw new DatasetFileException(DataProblem.Truncated, path, "shorter than one analysis frame", $"at least {options.Audio.FrameSeconds * 1000:F0} ms of audio");
@@ -169,7 +173,7 @@ public sealed class AvDigits : IMultimodalDataset, IDisposable
 
         var splits = new Dictionary<Split, InMemorySplit>();
         foreach (var (split, list) in pairs)
-            splits[split] = Build(list, images, spectra, mean, std, options.Audio, mnist);
+            splits[split] = Build(list, images, spectra, mean, std, options, mnist);
         return new AvDigits(splits, pairs.ToDictionary(p => p.Key, p => (IReadOnlyList<AvDigitsPair>)p.Value), options, recordings, mnist, cropped);
     }
 
@@ -189,8 +193,29 @@ public sealed class AvDigits : IMultimodalDataset, IDisposable
         return (mean, std);
     }
 
-    private static InMemorySplit Build(List<AvDigitsPair> pairs, byte[][][] images, Dictionary<string, float[][]> spectra, float[] mean, float[] std, LogMelOptions audio, string mnist)
+    /// <summary>The recording's samples, with the degradation's noise added when it has one.</summary>
+    private static float[] Waveform(FsddRecording recording, AvDigitsOptions options)
     {
+        var samples = FsddRecordings.Read(recording);
+        return options.Degradation.AudioSnrDb is { } snr
+            ? AvDigitsDegradation.AddNoise(samples, snr, AvDigitsDegradation.SampleGenerator(options.Seed, Path.GetFileName(recording.Path)))
+            : samples;
+    }
+
+    /// <summary>The image of a pair as pixels in [0, 1], degraded as the options say.</summary>
+    private static float[] Pixels(byte[] source, AvDigitsPair pair, AvDigitsOptions options)
+    {
+        var pixels = source.Select(b => b / 255f).ToArray();
+        var d = options.Degradation;
+        if (d.ImageBlurSigma is { } sigma) pixels = AvDigitsDegradation.Blur(pixels, 28, sigma);
+        if (d.ImageOcclusion is { } fraction)
+            pixels = AvDigitsDegradation.Occlude(pixels, 28, fraction, AvDigitsDegradation.SampleGenerator(options.Seed, $"image {pair.Recording.Digit}/{pair.Image}"));
+        return pixels;
+    }
+
+    private static InMemorySplit Build(List<AvDigitsPair> pairs, byte[][][] images, Dictionary<string, float[][]> spectra, float[] mean, float[] std, AvDigitsOptions options, string mnist)
+    {
+        var audio = options.Audio;
         int n = pairs.Count, frames = audio.Frames, bands = audio.MelBands;
         var pixels = new float[n * MnistNpm.Pixels];
         var sound = new float[n * frames * bands];   // zero = the training mean after standardisation: the padding value
@@ -199,8 +224,7 @@ public sealed class AvDigits : IMultimodalDataset, IDisposable
         {
             var (recording, image) = pairs[i];
             labels[i] = recording.Digit;
-            var source = images[recording.Digit][image];
-            for (int p = 0; p < MnistNpm.Pixels; p++) pixels[i * MnistNpm.Pixels + p] = source[p] / 255f;
+            Pixels(images[recording.Digit][image], pairs[i], options).CopyTo(pixels, i * MnistNpm.Pixels);
             var s = spectra[recording.Path];
             var (start, count) = LogMelSpectrogram.Fit(s, frames);
             for (int t = 0; t < count; t++)

@@ -32,18 +32,29 @@ public static class CggmAblation
     /// <c>runRoot/ablation-direction/…</c>. Each returned run is named by its row label.
     /// </summary>
     public static IReadOnlyList<ExperimentRun> Run(ExperimentSetup setup, IReadOnlyList<int> seeds, string? runRoot = null, bool resume = true,
+                                                   IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default) =>
+        Run(setup, MethodNames.Cggm, seeds, runRoot, resume, progress, cancellation);
+
+    /// <summary>
+    /// The same rows with CGGM variant <paramref name="method"/> (<see cref="MethodNames.Cggm"/> or <see cref="MethodNames.CggmReference"/>);
+    /// the released variant's partial rows run in <c>runRoot/ablation-magnitude-cggm-reference/…</c> and <c>…/ablation-direction-cggm-reference/…</c>.
+    /// </summary>
+    public static IReadOnlyList<ExperimentRun> Run(ExperimentSetup setup, string method, IReadOnlyList<int> seeds, string? runRoot = null, bool resume = true,
                                                    IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default)
     {
+        if (method is not (MethodNames.Cggm or MethodNames.CggmReference))
+            throw new ArgumentException($"The ablation switches off parts of CGGM; '{method}' is not a CGGM variant.", nameof(method));
         var rows = Rows(setup.Methods.Cggm);
-        var folders = new[] { null, "ablation-magnitude", "ablation-direction", null };
+        var suffix = method == MethodNames.Cggm ? "" : "-" + method;
+        var folders = new[] { null, "ablation-magnitude" + suffix, "ablation-direction" + suffix, null };
         var runs = new List<ExperimentRun>();
         for (int i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
-            var method = row.Options is null ? MethodNames.Joint : MethodNames.Cggm;
+            var rowMethod = row.Options is null ? MethodNames.Joint : method;
             var rowSetup = row.Options is null ? setup : setup with { Methods = setup.Methods with { Cggm = row.Options } };
             var root = runRoot is null || folders[i] is null ? runRoot : Path.Combine(runRoot, folders[i]!);
-            var done = ExperimentRunner.Run(rowSetup, [method], seeds, root, resume, ComparisonRunner.Shift(progress, i * seeds.Count, rows.Count * seeds.Count), cancellation);
+            var done = ExperimentRunner.Run(rowSetup, [rowMethod], seeds, root, resume, ComparisonRunner.Shift(progress, i * seeds.Count, rows.Count * seeds.Count), cancellation);
             runs.AddRange(done.Select(r => r with { Method = row.Label }));
         }
         return runs;

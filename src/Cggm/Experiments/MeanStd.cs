@@ -2,9 +2,29 @@ using System.Globalization;
 
 namespace Cggm.Experiments;
 
-/// <summary>Mean and sample standard deviation (n − 1) of a metric over seeds.</summary>
+/// <summary>
+/// Mean and sample standard deviation (n − 1) of a metric over seeds; for a paired difference also its 95 % confidence
+/// interval (<see cref="Low"/>, <see cref="High"/>), which a table then shows instead of the standard deviation.
+/// </summary>
 public sealed record MeanStd(double Mean, double Std, int Count)
 {
+    /// <summary>Lower end of the 95 % confidence interval of a paired difference; null for a plain mean ± std.</summary>
+    public double? Low { get; init; }
+
+    /// <summary>Upper end of the 95 % confidence interval.</summary>
+    public double? High { get; init; }
+
+    /// <summary>
+    /// The paired differences a − b by seed (<see cref="Analysis.Statistics.Paired"/>): their mean, standard deviation and
+    /// 95 % Student-t interval.
+    /// </summary>
+    public static MeanStd Difference(IReadOnlyDictionary<int, double> a, IReadOnlyDictionary<int, double> b)
+    {
+        var d = Analysis.Statistics.Paired(a, b);
+        var plain = Of(a.Keys.Where(b.ContainsKey).Select(k => a[k] - b[k]));
+        return plain with { Low = double.IsNaN(d.Low) ? null : d.Low, High = double.IsNaN(d.High) ? null : d.High };
+    }
+
     /// <summary>Aggregates <paramref name="values"/>.</summary>
     public static MeanStd Of(IEnumerable<double> values)
     {
@@ -15,10 +35,17 @@ public sealed record MeanStd(double Mean, double Std, int Count)
         return new MeanStd(mean, std, v.Length);
     }
 
-    /// <summary>"mean ± std" with <paramref name="decimals"/> decimals, after multiplying by <paramref name="scale"/> (100 for percentages).</summary>
-    public string Format(int decimals = 2, double scale = 1) =>
-        double.IsNaN(Mean) ? "" : string.Format(CultureInfo.InvariantCulture, "{0} ± {1}",
-            (Mean * scale).ToString("F" + decimals, CultureInfo.InvariantCulture), (Std * scale).ToString("F" + decimals, CultureInfo.InvariantCulture));
+    /// <summary>
+    /// "mean ± std", or for a paired difference "+mean [low, high]", with <paramref name="decimals"/> decimals after multiplying
+    /// by <paramref name="scale"/> (100 for percentages).
+    /// </summary>
+    public string Format(int decimals = 2, double scale = 1)
+    {
+        string F(double v) => (v * scale).ToString("F" + decimals, CultureInfo.InvariantCulture);
+        string Signed(double v) => (v >= 0 ? "+" : "") + F(v);
+        if (double.IsNaN(Mean)) return "";
+        return Low is { } low && High is { } high ? $"{Signed(Mean)} [{Signed(low)}, {Signed(high)}]" : $"{F(Mean)} ± {F(Std)}";
+    }
 
     /// <inheritdoc />
     public override string ToString() => Format();

