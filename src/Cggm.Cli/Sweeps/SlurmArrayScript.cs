@@ -18,8 +18,9 @@ internal sealed record SlurmOptions(string Name, string WorkingDirectory, int Gp
 /// <c>sbatch</c>; resubmit failed cells with <c>sbatch --array=3,7 …</c>.
 /// <para>Time limits: <c>--signal=B:USR1@<see cref="GraceSeconds"/></c> has Slurm signal the script before the task's limit;
 /// the script then stops the run (SIGTERM: the run keeps the checkpoint of its last finished epoch and releases its folder's
-/// lock) and requeues the task (<c>--requeue</c>, <c>scontrol requeue</c>), which resumes from that checkpoint. A task whose run
-/// wrote no checkpoint since it started is not requeued (one epoch does not fit the limit: requeueing would repeat it forever).
+/// lock) and requeues the task (<c>--requeue</c>, <c>scontrol requeue</c>), which resumes from that checkpoint and appends to
+/// the same log (<c>--open-mode=append</c>; Slurm truncates it by default). A task whose run wrote no checkpoint since it
+/// started is not requeued (one epoch does not fit the limit: requeueing would repeat it forever).
 /// A second submission of a running cell is refused by the run folder's lock (exit code 2).</para>
 /// </summary>
 internal static class SlurmArrayScript
@@ -46,6 +47,7 @@ internal static class SlurmArrayScript
             $"#SBATCH --cpus-per-task={plan.Threads.ToString(CultureInfo.InvariantCulture)}",
             $"#SBATCH --signal=B:USR1@{GraceSeconds.ToString(CultureInfo.InvariantCulture)}",
             "#SBATCH --requeue",
+            "#SBATCH --open-mode=append",   // a requeued task's log follows the earlier attempt's instead of replacing it
         };
         if (options.Gpus > 0) lines.Add($"#SBATCH --gres=gpu:{options.Gpus.ToString(CultureInfo.InvariantCulture)}");
         if (options.Partition is not null) lines.Add($"#SBATCH --partition={Sbatch(options.Partition)}");

@@ -78,6 +78,17 @@ public sealed class DataFaultTests
         }
     }
 
+    [Theory]
+    [InlineData("food101", "food-missing-image", "sushi_3.jpg")]
+    [InlineData("mosi", "mosi-nan-label", "['valid']['labels'][1]")]
+    public void Data_prepare_reads_every_sample_too_and_is_not_ready_on_a_defect(string dataset, string folder, string name)
+    {
+        var (code, stdout, stderr) = CliProcess.Capture(["data", "prepare", dataset, "--root", Fixture.Path_("faults", folder)]);
+        Assert.True(code == 2, stdout + stderr);
+        Assert.Contains(name, System.Text.RegularExpressions.Regex.Replace(stdout, @"\s*\n\s*", ""));   // Spectre wraps at 80 columns
+        Assert.Contains("Not ready: 1 problem(s)", stdout);
+    }
+
     /// <summary>A name as it appears in the JSON text when the message went there (quotes and the like escaped), else as is.</summary>
     private static string JsonEncoded(string name, string stdout) =>
         stdout.Contains(name, StringComparison.Ordinal) || stdout.Length == 0 ? name : JsonSerializer.Serialize(name)[1..^1];
