@@ -30,6 +30,10 @@ internal static class RecipeConsole
                         currentKey = key;
                     }
                     var t = p.Training;
+                    if (t.Stage == ProgressStage.Resumed)
+                        AnsiConsole.MarkupLine(t.Epoch + 1 >= t.Epochs
+                            ? $"{Markup.Escape(key)}: already trained ({t.Epochs} epochs in its last.ckpt); reporting its results."
+                            : $"{Markup.Escape(key)}: resumed from its last.ckpt after epoch {t.Epoch + 1} of {t.Epochs}; continuing with epoch {t.Epoch + 2}.");
                     current!.Value = t.Fraction;
                     current.Description = $"{Markup.Escape(key)}: epoch {t.Epoch + 1}/{t.Epochs} loss {t.Loss:F4}";
                     overall.Value = (p.RunIndex + t.Fraction) / p.RunCount;
