@@ -3,7 +3,7 @@
 
     python3 data-scripts/brats2021/nifti_to_h5.py --root data/brats2021 [--out data/brats2021] [--seed 0]
 
-Input: <root>/BraTS2021_Training_Data/BraTS2021_xxxxx/BraTS2021_xxxxx_{flair,t1ce,t1,t2,seg}.nii.gz (or the case
+Input: <root>/BraTS2021_Training_Data/BraTS2021_xxxxx/BraTS2021_xxxxx_{flair,t1ce,t1,t2,seg}.nii.gz or .nii (or the case
 folders directly under <root>). Output: <out>/{train,valid,test}/BraTS2021_xxxxx.h5 with
   image  float32 (4, W, H, D')  channels FLAIR, T1ce, T1, T2
   label  uint8   (W, H, D')     values {0, 1, 2, 4} (the loader maps 4 -> 3)
@@ -32,14 +32,28 @@ import numpy as np
 MODALITIES = ("flair", "t1ce", "t1", "t2")
 
 
+def volume(folder, part):
+    """A case's volume file: <case>_<part>.nii.gz, else the uncompressed <case>_<part>.nii (both are documented layouts)."""
+    case = os.path.basename(folder)
+    for ext in (".nii.gz", ".nii"):
+        path = os.path.join(folder, f"{case}_{part}{ext}")
+        if os.path.isfile(path):
+            return path
+    return None
+
+
 def case_folders(root):
     base = os.path.join(root, "BraTS2021_Training_Data")
     base = base if os.path.isdir(base) else root
     found = []
     for name in sorted(os.listdir(base)):
         folder = os.path.join(base, name)
-        if name.startswith("BraTS2021_") and os.path.isfile(os.path.join(folder, f"{name}_seg.nii.gz")):
+        if not (name.startswith("BraTS2021_") and os.path.isdir(folder)):
+            continue
+        if volume(folder, "seg"):
             found.append(folder)
+        else:
+            print(f"{folder}: no {name}_seg.nii(.gz); the case has no labels and is not converted", file=sys.stderr)
     return found
 
 
@@ -52,8 +66,11 @@ def split_cases(ids, train=0.8, valid=0.1, seed=0):
 
 def preprocess(folder, depth_start, depth_count):
     case = os.path.basename(folder)
-    raw = [np.asarray(nib.load(os.path.join(folder, f"{case}_{m}.nii.gz")).dataobj, dtype="f8") for m in MODALITIES]
-    seg = np.asarray(nib.load(os.path.join(folder, f"{case}_seg.nii.gz")).dataobj)
+    missing = [m for m in MODALITIES if not volume(folder, m)]
+    if missing:
+        raise SystemExit(f"{folder}: no {case}_{missing[0]}.nii.gz or .nii")
+    raw = [np.asarray(nib.load(volume(folder, m)).dataobj, dtype="f8") for m in MODALITIES]
+    seg = np.asarray(nib.load(volume(folder, "seg")).dataobj)
     stack = np.stack(raw)
     if stack.shape[1:] != seg.shape:
         raise SystemExit(f"{folder}: modality shape {stack.shape[1:]} differs from the segmentation's {seg.shape}")
@@ -86,7 +103,7 @@ def main():
     out = a.out or a.root
     folders = case_folders(a.root)
     if not folders:
-        sys.exit(f"{a.root}: no BraTS2021_xxxxx case folders with *_seg.nii.gz. Download BraTS2021_Training_Data (Synapse) first.")
+        sys.exit(f"{a.root}: no BraTS2021_xxxxx case folders with *_seg.nii.gz or *_seg.nii. Download BraTS2021_Training_Data (Synapse) first.")
     by_id = {os.path.basename(f): f for f in folders}
     splits = split_cases(list(by_id), a.train, a.valid, a.seed)
     for name, ids in zip(("train", "valid", "test"), splits):

@@ -30,6 +30,10 @@ internal static class RecipeConsole
                         currentKey = key;
                     }
                     var t = p.Training;
+                    if (t.Stage == ProgressStage.Resumed)
+                        AnsiConsole.MarkupLine(t.Epoch + 1 >= t.Epochs
+                            ? $"{Markup.Escape(key)}: already trained ({t.Epochs} epochs in its last.ckpt); reporting its results."
+                            : $"{Markup.Escape(key)}: resumed from its last.ckpt after epoch {t.Epoch + 1} of {t.Epochs}; continuing with epoch {t.Epoch + 2}.");
                     current!.Value = t.Fraction;
                     current.Description = $"{Markup.Escape(key)}: epoch {t.Epoch + 1}/{t.Epochs} loss {t.Loss:F4}";
                     overall.Value = (p.RunIndex + t.Fraction) / p.RunCount;
@@ -56,7 +60,7 @@ internal static class RecipeConsole
         var t = new Table().Title(Markup.Escape(table.Title)).AddColumn("Method");
         foreach (var c in table.Columns) t.AddColumn(new TableColumn(Markup.Escape(c.Header)).RightAligned());
         foreach (var r in table.Rows)
-            t.AddRow(new[] { Markup.Escape(r.Method) }.Concat(r.Values.Select((v, i) => v?.Format(table.Columns[i].Decimals, table.Columns[i].Scale) ?? "")).ToArray());
+            t.AddRow(new[] { Markup.Escape(r.Method) }.Concat(r.Values.Select((v, i) => Markup.Escape(v?.Format(table.Columns[i].Decimals, table.Columns[i].Scale) ?? ""))).ToArray());
         AnsiConsole.Write(t);
     }
 

@@ -24,16 +24,17 @@ internal sealed class CollectCommand : Command<CollectCommand.Settings>
         public string? Out { get; init; }
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
-    {
-        Report(settings.Directory, settings.Out);
-        return 0;
-    }
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation) =>
+        Report(settings.Directory, settings.Out) ? 0 : 2;
 
-    /// <summary>Prints and writes the tables of the runs under <paramref name="directory"/>, and a sweep's unfinished cells.</summary>
-    public static void Report(string directory, string? outDir)
+    /// <summary>
+    /// Prints and writes the tables of the runs under <paramref name="directory"/>, and a sweep's unfinished cells; returns
+    /// false when a run folder was refused (its config disagrees with its results), after naming each.
+    /// </summary>
+    public static bool Report(string directory, string? outDir)
     {
-        var runs = RunCollection.Find(directory);
+        var (runs, refused) = RunCollection.Scan(directory);
+        foreach (var r in refused) AnsiConsole.MarkupLine($"[red]refused:[/] {Markup.Escape(r.Directory)}: {Markup.Escape(r.Reason)}");
         var duplicates = runs.GroupBy(r => (RunCollection.ConfigurationKey(r), r.Seed)).Where(g => g.Count() > 1).ToArray();
         foreach (var d in duplicates)
             AnsiConsole.MarkupLine($"[yellow]{d.Count()} runs of the same configuration with seed {d.Key.Seed}[/] (all are counted): " +
@@ -48,12 +49,14 @@ internal sealed class CollectCommand : Command<CollectCommand.Settings>
             AnsiConsole.MarkupLine($"Tables: {Markup.Escape(Path.Combine(outRoot, "results-" + dataset))}.{{md,csv}}");
         }
         var manifest = SweepPlan.Load(directory);
-        if (manifest is null) return;
+        if (refused.Count > 0)
+            AnsiConsole.MarkupLine($"[red]{refused.Count} run folder(s) refused[/]: their results are in no table (exit code 2).");
+        if (manifest is null) return refused.Count == 0;
         var missing = Unfinished(directory, manifest);
         if (missing.Count == 0)
         {
             AnsiConsole.MarkupLine($"All {manifest.Cells.Count} cells of the sweep have finished.");
-            return;
+            return refused.Count == 0;
         }
         var indices = string.Join(",", missing.Select(c => c.Index));
         AnsiConsole.MarkupLine($"[yellow]{missing.Count} of {manifest.Cells.Count} cells have not finished[/]: indices {indices}.");
@@ -61,6 +64,7 @@ internal sealed class CollectCommand : Command<CollectCommand.Settings>
             AnsiConsole.MarkupLine($"Resubmit them with [bold]sbatch --array={indices} {Markup.Escape(Path.Combine(directory, "sweep.sbatch"))}[/], or run them here with 'cggm sweep' and the same options.");
         else
             AnsiConsole.MarkupLine("Run the same 'cggm sweep' command again to run them (finished cells are skipped).");
+        return refused.Count == 0;
     }
 
     /// <summary>The cells of a sweep folder whose run has not written its <c>metrics.json</c>, by index.</summary>

@@ -44,12 +44,11 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         public string? Name { get; init; }
 
         [CommandOption("--gpus <N>")]
-        [Description("Cluster jobs: GPUs per run (0 for a CPU-only cluster).")]
-        [DefaultValue(1)]
-        public int Gpus { get; init; } = 1;
+        [Description("Cluster jobs: GPUs per run (default: 0 with --device cpu, else 1; 0 asks for none and names the CPU build).")]
+        public int? Gpus { get; init; }
 
         [CommandOption("--memory <SIZE>")]
-        [Description("Cluster jobs: memory per run (Slurm: 16G; Kubernetes: 16Gi).")]
+        [Description("Cluster jobs: memory per run, e.g. 16G (Slurm) or 16Gi (Kubernetes); default: none asked for, so the cluster's default applies.")]
         public string? Memory { get; init; }
 
         [CommandOption("--partition <NAME>")]
@@ -82,15 +81,22 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         [Description("Kubernetes namespace.")]
         public string? Namespace { get; init; }
 
+        /// <summary>True when --device asks for the CPU.</summary>
+        public bool OnCpu => Device?.Trim().Equals("cpu", StringComparison.OrdinalIgnoreCase) == true;
+
         public override ValidationResult Validate() =>
             base.Validate() is { Successful: false } failed ? failed
             : Parallel is < 1 ? ValidationResult.Error("--parallel must be at least 1.")
             : Gpus < 0 ? ValidationResult.Error("--gpus must be 0 or more.")
+            : Gpus > 0 && OnCpu ? ValidationResult.Error($"--device {Device} and --gpus {Gpus} contradict each other: runs on the CPU need no GPU. Drop --gpus, or use --device cuda.")
             : Emit is not null && Emit.ToLowerInvariant() is not ("slurm" or "kubernetes" or "k8s") ? ValidationResult.Error($"--emit '{Emit}': expected slurm or kubernetes.")
             : Emit?.ToLowerInvariant() is "kubernetes" or "k8s" && string.IsNullOrWhiteSpace(VolumeClaim)
                 ? ValidationResult.Error("--emit kubernetes needs --volume-claim: the PersistentVolumeClaim that holds the built repository, the data and the runs.")
             : ValidationResult.Success();
     }
+
+    /// <summary>GPUs per cluster job: --gpus, else none for --device cpu, else one.</summary>
+    private static int JobGpus(Settings s) => s.Gpus ?? (s.OnCpu ? 0 : 1);
 
     /// <summary>The GPU devcontainer's base image (.devcontainer/Dockerfile), the .NET SDK of global.json on Ubuntu 24.04.</summary>
     public const string DefaultImage = "mcr.microsoft.com/dotnet/sdk:10.0.401-noble";
@@ -118,27 +124,30 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         {
             Directory.CreateDirectory(Path.Combine(plan.Runs, "logs"));   // sbatch does not create the --output folder
             var path = Path.Combine(plan.Runs, "sweep.sbatch");
+            var gpus = JobGpus(settings);
             AtomicFile.WriteAllText(path, SlurmArrayScript.Write(plan, new SlurmOptions(name, settings.Workdir ?? Environment.CurrentDirectory,
-                settings.Gpus, settings.Partition, settings.Time, settings.Memory, settings.Parallel)));
+                gpus, settings.Partition, settings.Time, settings.Memory, settings.Parallel)));
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute);
-            AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/]: a Slurm array of {plan.Cells.Count} runs. Build once on the cluster " +
-                                   $"([grey]dotnet build -c Release -p:TorchBackend=cuda[/]), then [bold]sbatch {Markup.Escape(path)}[/]; afterwards [bold]./cggm collect {Markup.Escape(plan.Runs)}[/].");
+            AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/]: a Slurm array of {plan.Cells.Count} runs{(gpus == 0 ? " on CPUs (no GPU asked for)" : $", {gpus} GPU(s) each")}. Build once on the cluster " +
+                                   $"([grey]{CellScript.BuildCommand(gpus > 0)}[/]), then [bold]sbatch {Markup.Escape(path)}[/]; afterwards [bold]./cggm collect {Markup.Escape(plan.Runs)}[/]. " +
+                                   "A task stopped by its time limit is requeued and resumes from its last finished epoch.");
             return 0;
         }
         if (emit is "kubernetes" or "k8s")
         {
             var path = Path.Combine(plan.Runs, "sweep.k8s.yaml");
             AtomicFile.WriteAllText(path, KubernetesIndexedJob.Write(plan, new KubernetesOptions(name, settings.Image, settings.VolumeClaim!,
-                settings.MountPath, settings.Namespace, settings.Gpus, settings.Memory, settings.Parallel)));
+                settings.MountPath, settings.Namespace, JobGpus(settings), settings.Memory, settings.Parallel)));
             AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/]: an Indexed Job of {plan.Cells.Count} runs ({Markup.Escape(KubernetesIndexedJob.JobName(name))}). " +
                                    $"Put the built repository on the claim, then [bold]kubectl apply -f {Markup.Escape(path)}[/]; afterwards [bold]./cggm collect {Markup.Escape(plan.Runs)}[/].");
             return 0;
         }
 
+        if (settings.Device is not null) Devices.Decide(settings.Device);   // runs here: an unavailable device fails once, not in every cell
         var parallel = settings.Parallel ?? DefaultParallel(settings);
         var outcome = LocalSweep.Run(plan, parallel, cancellation);
-        CollectCommand.Report(plan.Runs, null);
-        return outcome.Failed.Count == 0 ? 0 : 1;
+        bool collected = CollectCommand.Report(plan.Runs, null);
+        return outcome.Failed.Count > 0 ? 1 : collected ? 0 : 2;
     }
 
     /// <summary>Runs at once by default: one per core ÷ threads on the CPU; one when the runs use CUDA (one GPU's memory).</summary>

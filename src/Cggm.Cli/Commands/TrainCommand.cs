@@ -46,7 +46,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         public string? Root { get; init; }
 
         [CommandOption("--dry-run")]
-        [Description("Check the options (method, dataset name, --set values, seeds) and print the run folders; read no data and train nothing.")]
+        [Description("Check the options (method, dataset name, --set values, seeds, --device) and print the run folders; read no data and train nothing.")]
         public bool DryRun { get; init; }
 
         public override ValidationResult Validate()
@@ -67,6 +67,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var dataset = settings.Dataset;
         var target = settings.TargetFor(dataset);
         var runs = settings.Runs ?? DefaultRuns;
+        if (settings.Device is not null) Cggm.Training.Devices.Decide(settings.Device);   // an unavailable device fails here, before any data are read (also with --dry-run)
         if (settings.DryRun) return DryRun(settings, dataset.ExperimentName(target), runs, seeds);
         if (settings.Threads is { } threads) TorchSharp.torch.set_num_threads(threads);
         var setup = dataset.Setup(new SetupRequest
@@ -80,8 +81,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         if (settings.Fresh)
             foreach (var seed in seeds)
             {
-                var dir = Path.Combine(root, MethodRegistry.Create(settings.Method, setup.Methods).Name, $"seed-{seed}");
-                if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+                using var method = MethodRegistry.Create(settings.Method, setup.Methods);
+                Cggm.Training.RunFolders.Delete(Path.Combine(root, method.Name, $"seed-{seed}"));   // refused while another process trains into it
             }
         var finished = RecipeConsole.Run($"{settings.Method} on {setup.Name}", p => ExperimentRunner.Run(setup, [settings.Method], seeds, root, resume: true, p, cancellation));
         var modalities = setup.Data.Modalities.Select(m => m.Name).ToArray();

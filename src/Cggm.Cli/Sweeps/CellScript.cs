@@ -12,8 +12,14 @@ internal static class CellScript
     /// <summary>The build output <c>./cggm</c> runs.</summary>
     public const string CliDll = "src/Cggm.Cli/bin/Release/net10.0/Cggm.Cli.dll";
 
-    /// <summary>The script, one line per entry; <paramref name="indexVariable"/> is e.g. SLURM_ARRAY_TASK_ID.</summary>
-    public static IReadOnlyList<string> Lines(SweepPlan plan, string indexVariable)
+    /// <summary>The build command a job's missing build asks for: with the CUDA backend when the jobs get GPUs, else the plain (CPU) build.</summary>
+    public static string BuildCommand(bool gpus) => gpus ? "dotnet build -c Release -p:TorchBackend=cuda" : "dotnet build -c Release";
+
+    /// <summary>
+    /// The script, one line per entry; <paramref name="indexVariable"/> is e.g. SLURM_ARRAY_TASK_ID. Without
+    /// <paramref name="launch"/> it ends by <c>exec</c>ing <c>./cggm train</c>; otherwise those lines start it.
+    /// </summary>
+    public static IReadOnlyList<string> Lines(SweepPlan plan, string indexVariable, bool gpus, IReadOnlyList<string>? launch = null)
     {
         var lines = new List<string>
         {
@@ -26,9 +32,10 @@ internal static class CellScript
         lines.Add($"  *) echo \"cggm sweep: no cell $cell (this sweep has cells 0-{plan.Cells.Count - 1})\" >&2; exit 2 ;;");
         lines.Add("esac");
         lines.Add($"if [ ! -f {CliDll} ]; then");
-        lines.Add("  echo \"cggm sweep: build the kit once before submitting (dotnet build -c Release -p:TorchBackend=cuda in $PWD)\" >&2; exit 2");
+        lines.Add($"  echo \"cggm sweep: build the kit once before submitting ({BuildCommand(gpus)} in $PWD)\" >&2; exit 2");
         lines.Add("fi");
-        lines.Add("exec ./cggm train \"${args[@]}\"");
+        if (launch is null) lines.Add("exec ./cggm train \"${args[@]}\"");
+        else lines.AddRange(launch);
         return lines;
     }
 

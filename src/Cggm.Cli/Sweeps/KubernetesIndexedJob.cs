@@ -36,7 +36,7 @@ internal static partial class KubernetesIndexedJob
         var sb = new StringBuilder();
         void Line(string text) => sb.Append(text).Append('\n');
         Line($"# cggm sweep on {plan.Dataset}: {plan.Cells.Count} runs, one 'cggm train' per index. Written by 'cggm sweep --emit kubernetes'.");
-        Line($"# The claim '{options.VolumeClaim}' must hold the repository (built once with -p:TorchBackend=cuda), its data and runs folders.");
+        Line($"# The claim '{options.VolumeClaim}' must hold the repository (built once with '{CellScript.BuildCommand(options.Gpus > 0)}'), its data and runs folders.");
         Line($"# Apply: kubectl apply -f {Path.Combine(plan.Runs, "sweep.k8s.yaml")}   Collect when done: ./cggm collect {plan.Runs}");
         Line("apiVersion: batch/v1");
         Line("kind: Job");
@@ -63,7 +63,7 @@ internal static partial class KubernetesIndexedJob
         Line("          command: [\"bash\", \"-c\"]");
         Line("          args:");
         Line("            - |");
-        foreach (var line in CellScript.Lines(plan, "JOB_COMPLETION_INDEX")) Line("              " + line);
+        foreach (var line in CellScript.Lines(plan, "JOB_COMPLETION_INDEX", options.Gpus > 0)) Line("              " + line);
         Line("          env:");
         Line("            - name: DOTNET_CLI_TELEMETRY_OPTOUT");
         Line("              value: \"1\"");

@@ -1,4 +1,5 @@
 using Cggm.Experiments;
+using Cggm.Experiments.Datasets;
 using Cggm.Notebooks.Charts;
 using Cggm.Notebooks.Tables;
 using Microsoft.Data.Analysis;
@@ -8,7 +9,7 @@ using Cggm.Modulation;
 namespace Cggm.Notebooks.Reproductions;
 
 /// <summary>10-paper-vs-reference: the paper's CGGM against the released code's, one quirk at a time, on the same data and seeds.</summary>
-public sealed class PaperVsReferenceReproduction : IReproduction
+public sealed class PaperVsReferenceReproduction : IDatasetReproduction
 {
     /// <inheritdoc />
     public string Name => "paper-vs-reference";
@@ -20,8 +21,17 @@ public sealed class PaperVsReferenceReproduction : IReproduction
     public string Title => "CGGM as written vs CGGM as released: each quirk of the released code and its effect";
 
     /// <inheritdoc />
+    public DatasetDescriptor DefaultDataset => PaperVsReference.DefaultDataset;
+
+    /// <inheritdoc />
     public ReproductionResult Run(Profile profile, string? dataRoot = null, IProgress<RecipeProgress>? progress = null, CancellationToken cancellation = default) =>
-        Build(PaperVsReference.Run(profile, dataRoot, runRoot: RepositoryPaths.Runs(Name, profile.ToString().ToLowerInvariant()), progress: progress, cancellation: cancellation));
+        Run(DefaultDataset, profile, dataRoot, progress, cancellation);
+
+    /// <inheritdoc />
+    public ReproductionResult Run(DatasetDescriptor dataset, Profile profile, string? dataRoot = null, IProgress<RecipeProgress>? progress = null,
+                                  CancellationToken cancellation = default) =>
+        Build(PaperVsReference.Run(profile, dataRoot, dataset, RepositoryPaths.Runs(((IDatasetReproduction)this).Folder(dataset), profile.ToString().ToLowerInvariant()),
+                                   progress, cancellation));
 
     /// <summary>Tables and charts of a finished ladder.</summary>
     public static ReproductionResult Build(PaperVsReferenceResult result)

@@ -176,7 +176,7 @@ public sealed class AvDigits : IMultimodalDataset, IDisposable
 
         var splits = new Dictionary<Split, InMemorySplit>();
         foreach (var (split, list) in pairs)
-            splits[split] = Build(list, images, spectra, mean, std, options);
+            splits[split] = Build(list, images, spectra, mean, std, options, mnist);
         return new AvDigits(splits, pairs.ToDictionary(p => p.Key, p => (IReadOnlyList<AvDigitsPair>)p.Value), options, recordings, mnist, cropped);
     }
 
@@ -216,7 +216,7 @@ public sealed class AvDigits : IMultimodalDataset, IDisposable
         return pixels;
     }
 
-    private static InMemorySplit Build(List<AvDigitsPair> pairs, byte[][][] images, Dictionary<string, float[][]> spectra, float[] mean, float[] std, AvDigitsOptions options)
+    private static InMemorySplit Build(List<AvDigitsPair> pairs, byte[][][] images, Dictionary<string, float[][]> spectra, float[] mean, float[] std, AvDigitsOptions options, string mnist)
     {
         var audio = options.Audio;
         int n = pairs.Count, frames = audio.Frames, bands = audio.MelBands;
@@ -234,7 +234,12 @@ public sealed class AvDigits : IMultimodalDataset, IDisposable
                 for (int b = 0; b < bands; b++)
                     sound[(i * frames + t) * bands + b] = (s[start + t][b] - mean[b]) / std[b];
         }
-        return new InMemorySplit([torch.tensor(pixels, [n, 1, 28, 28]), torch.tensor(sound, [n, frames, bands])], torch.tensor(labels));
+        return new InMemorySplit([torch.tensor(pixels, [n, 1, 28, 28]), torch.tensor(sound, [n, frames, bands])], torch.tensor(labels), (i, m) =>
+        {
+            var (recording, image) = pairs[i];
+            var id = Path.GetFileName(recording.Path);
+            return m == 0 ? new SampleOrigin(mnist, $"digit {recording.Digit} image {image}", id) : new SampleOrigin(recording.Path, m is null ? "(label from the file name)" : "", id);
+        });
     }
 
     private static List<FsddRecording> Subset(List<FsddRecording> clips, int? count, Random rng) =>

@@ -144,11 +144,23 @@ public sealed class Brats2021 : IMultimodalDataset
             return new Brats2021(root, "h5", options, cases);
         }
         var caseRoot = Directory.Exists(Path.Combine(root, "BraTS2021_Training_Data")) ? Path.Combine(root, "BraTS2021_Training_Data") : root;
-        var folders = Directory.GetDirectories(caseRoot, "BraTS2021_*").Where(d => File.Exists(Path.Combine(d, Path.GetFileName(d) + "_seg.nii.gz"))).ToArray();
+        var all = Directory.GetDirectories(caseRoot, "BraTS2021_*").Order(StringComparer.Ordinal).ToArray();
+        var folders = all.Where(d => BratsNiftiCase.Volume(d, "seg") is not null).ToArray();
+        var unlabelled = all.Except(folders).ToArray();
         if (folders.Length == 0)
-            throw new DatasetFileException(DataProblem.Missing, root, "neither train/ (released .h5 layout) nor BraTS2021_xxxxx case folders with *_seg.nii.gz",
-                "train/, valid/, test/ with .h5 cases, or the official BraTS2021_Training_Data folders");
+            throw new DatasetFileException(DataProblem.Missing, root,
+                unlabelled.Length == 0 ? "neither train/ (released .h5 layout) nor BraTS2021_xxxxx case folders" : $"{unlabelled.Length} BraTS2021_xxxxx case folder(s), none with a segmentation (*_seg.nii.gz or *_seg.nii)",
+                "train/, valid/, test/ with .h5 cases, or the official BraTS2021_Training_Data case folders with their _seg files (the validation-phase release has none)");
+        if (unlabelled.Length > 0)
+            options.Log?.Invoke($"BraTS: {unlabelled.Length} case folder(s) have no segmentation (*_seg.nii.gz or *_seg.nii) and are not used: " +
+                                string.Join(", ", unlabelled.Take(10).Select(Path.GetFileName)) + (unlabelled.Length > 10 ? ", …" : "") + $" (in {caseRoot}).");
         var split = SplitCases(folders.Select(Path.GetFileName).ToArray()!, options.SplitFractions, options.Seed);
+        if (split.Any(s => s.Length == 0))
+            throw new DatasetFileException(DataProblem.Missing, caseRoot,
+                $"{folders.Length} labelled case(s) split {options.SplitFractions.Train:0.##}/{options.SplitFractions.Valid:0.##}/{1 - options.SplitFractions.Train - options.SplitFractions.Valid:0.##} " +
+                $"give train {split[0].Length}, valid {split[1].Length} and test {split[2].Length} cases, and every split needs at least one",
+                $"at least {MinimumCases(options.SplitFractions)} labelled cases for this split (the official release has 1,251); or lay your cases out yourself as " +
+                "train/, valid/ and test/ folders of .h5 cases (python3 data-scripts/brats2021/nifti_to_h5.py --root <dir> converts them; its --train/--valid fractions choose the split)");
         var byId = folders.ToDictionary(d => Path.GetFileName(d)!, d => d);
         var nifti = split.Select(ids => ids.Select(id => (IBratsCase)new BratsNiftiCase(byId[id], options.DepthStart, options.DepthCount)).ToArray()).ToArray();
         return new Brats2021(root, "nifti", options, nifti);
@@ -167,6 +179,14 @@ public sealed class Brats2021 : IMultimodalDataset
         int valid = (int)Math.Round(ordered.Length * fractions.Valid, MidpointRounding.ToEven);
         valid = Math.Min(valid, ordered.Length - train);
         return [ordered[..train].Order(StringComparer.Ordinal).ToArray(), ordered[train..(train + valid)].Order(StringComparer.Ordinal).ToArray(), ordered[(train + valid)..].Order(StringComparer.Ordinal).ToArray()];
+    }
+
+    /// <summary>The fewest cases for which <see cref="SplitCases"/> leaves no split empty.</summary>
+    public static int MinimumCases((double Train, double Valid) fractions)
+    {
+        for (int n = 3; n < 10_000; n++)
+            if (SplitCases(Enumerable.Range(0, n).Select(i => i.ToString()).ToArray(), fractions, 0).All(s => s.Length > 0)) return n;
+        return 10_000;
     }
 
     private LazySplit MakeSplit(int split, IBratsCase[] cases, int[][] slices)
@@ -192,6 +212,11 @@ public sealed class Brats2021 : IMultimodalDataset
                 if (train && Options.Augment) augment = new Random(rng.Next());
             }
             return SliceSample(cases[ci], z, augment);
+        }, origin: (index, m) =>
+        {
+            var (ci, z) = items[index];
+            var slice = z < 0 ? "a random tumour slice" : $"depth slice {z}";
+            return new SampleOrigin(cases[ci].FileOf(m), $"{cases[ci].PartOf(m)}, {slice}", cases[ci].Id);
         });
     }
 

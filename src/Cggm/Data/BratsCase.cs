@@ -19,6 +19,12 @@ internal interface IBratsCase
 
     /// <summary>Image slice z as [4, W, H] (x outer, y inner) and label slice [W, H], labels as stored ({0, 1, 2, 4}).</summary>
     (float[] Image, long[] Label) ReadSlice(int z);
+
+    /// <summary>The file that holds modality <paramref name="modality"/> (0–3: flair, t1ce, t1, t2), or the label when null.</summary>
+    string FileOf(int? modality);
+
+    /// <summary>Where in <see cref="FileOf"/> it is, e.g. <c>'image'[1]</c> (for messages).</summary>
+    string PartOf(int? modality);
 }
 
 /// <summary>
@@ -76,6 +82,10 @@ internal sealed class BratsH5Case : IBratsCase
         return result;
     }
 
+    public string FileOf(int? modality) => KeyFile;
+
+    public string PartOf(int? modality) => modality is { } m ? $"dataset 'image'[{m}]" : "dataset 'label'";
+
     public (float[] Image, long[] Label) ReadSlice(int z)
     {
         var (w, h, _) = Size;
@@ -86,7 +96,7 @@ internal sealed class BratsH5Case : IBratsCase
 
 /// <summary>
 /// A case of the official BraTS 2021 release: a folder <c>BraTS2021_xxxxx/</c> with
-/// <c>BraTS2021_xxxxx_{flair,t1ce,t1,t2,seg}.nii.gz</c> (240×240×155, 1 mm, skull-stripped), read with
+/// <c>BraTS2021_xxxxx_{flair,t1ce,t1,t2,seg}.nii.gz</c> (or uncompressed <c>.nii</c>; 240×240×155, 1 mm, skull-stripped), read with
 /// <see cref="NiftiFile"/> and brought to the released layout by our preprocessing assumption (the CGGM authors did not
 /// publish theirs): each modality z-scored over the brain voxels (where the sum of the four raw modalities is &gt; 0,
 /// population std; 0 outside the brain), then depth slices [DepthStart, DepthStart + DepthCount) kept (20..147 by
@@ -104,9 +114,10 @@ internal sealed class BratsNiftiCase : IBratsCase
     {
         Folder = folder;
         Id = Path.GetFileName(folder);
-        KeyFile = FilePath("seg");
         foreach (var m in ModalityNames.Append("seg"))
-            if (!File.Exists(FilePath(m))) throw new DatasetFileException(DataProblem.Missing, FilePath(m), "no such file", $"{Id}_{{flair,t1ce,t1,t2,seg}}.nii.gz in {folder}");
+            if (Volume(folder, m) is null)
+                throw new DatasetFileException(DataProblem.Missing, Path.Combine(folder, $"{Id}_{m}.nii.gz"), $"no such file (nor {Id}_{m}.nii)", $"{Id}_{{flair,t1ce,t1,t2,seg}}.nii.gz or .nii in {folder}");
+        KeyFile = FilePath("seg");
         var seg = NiftiFile.Read(KeyFile);
         if (seg.Dims.Length != 3) throw new DatasetFileException(DataProblem.WrongShape, KeyFile, $"dims [{string.Join(", ", seg.Dims)}]", "a 3-D volume");
         _depthStart = Math.Min(depthStart, seg.Dims[2]);
@@ -122,7 +133,18 @@ internal sealed class BratsNiftiCase : IBratsCase
 
     public (int W, int H, int D) Size { get; }
 
-    private string FilePath(string modality) => Path.Combine(Folder, $"{Id}_{modality}.nii.gz");
+    private string FilePath(string modality) => Volume(Folder, modality)!;
+
+    /// <summary>The case's volume <c>&lt;case&gt;_&lt;part&gt;.nii.gz</c>, else the uncompressed <c>.nii</c> (both are documented layouts); null when neither exists.</summary>
+    public static string? Volume(string folder, string part)
+    {
+        var stem = Path.Combine(folder, $"{Path.GetFileName(folder)}_{part}");
+        return File.Exists(stem + ".nii.gz") ? stem + ".nii.gz" : File.Exists(stem + ".nii") ? stem + ".nii" : null;
+    }
+
+    public string FileOf(int? modality) => FilePath(modality is { } m ? ModalityNames[m] : "seg");
+
+    public string PartOf(int? modality) => "volume";
 
     public bool[] TumourPerSlice(int sliceRange)
     {

@@ -102,7 +102,9 @@ public sealed class CmuMosi : IMultimodalDataset, IDisposable
                 var values = arrays.Select(a => a.ToFloat32()).ToArray();
                 ZeroNegativeInfinity(values[1]);
                 var tensors = Enumerable.Range(0, 3).Select(m => torch.tensor(values[m], [n, .. sampleShapes[m]])).ToArray();
-                splits[s] = new InMemorySplit(tensors, torch.tensor(labels.ToFloat32(), [n]));
+                var ids = SampleIds(split, n);
+                splits[s] = new InMemorySplit(tensors, torch.tensor(labels.ToFloat32(), [n]),
+                    (i, m) => new SampleOrigin(path, $"{where}['{(m is { } k ? ModalityKeys[k] : labelKey)}'][{i}]", ids?[i] ?? $"#{i}"));
             }
         }
         catch
@@ -113,6 +115,19 @@ public sealed class CmuMosi : IMultimodalDataset, IDisposable
         var modalities = Enumerable.Range(0, 3).Select(m => new ModalityInfo(ModalityKeys[m], shapes![m])).ToArray();
         return new CmuMosi(path, format, splits, modalities);
     });
+
+    /// <summary>The split's sample ids from its <c>id</c> array (MulT: (N, 3) bytes, video id and segment; MMSA: (N,) str), or null.</summary>
+    private static string[]? SampleIds(object? split, long n)
+    {
+        try
+        {
+            if (n == 0 || split is not Hashtable t || t["id"] is not NumpyArray ids || ids.Shape.Length == 0 || ids.Shape[0] != n) return null;
+            var text = ids.ToStrings();
+            int per = (int)(text.Length / n);
+            return Enumerable.Range(0, (int)n).Select(i => string.Join("/", text.Skip(i * per).Take(per).Where(x => x.Length > 0))).ToArray();
+        }
+        catch (DatasetFileException) { return null; }   // ids are only for messages
+    }
 
     /// <summary>CGGM's <c>audio[audio == -np.inf] = 0</c>: only −inf, NaN and +inf stay.</summary>
     internal static void ZeroNegativeInfinity(float[] audio)

@@ -77,5 +77,7 @@ public sealed class DatasetSubset : IMultimodalDataset, IDisposable
             }
             return inner.Load(mapped, device);
         }
+
+        public SampleOrigin Origin(int index, int? modality = null) => inner.Origin(indices[index], modality);
     }
 }

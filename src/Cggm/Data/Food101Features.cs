@@ -61,19 +61,19 @@ public sealed class Food101Features : IMultimodalDataset, IDisposable
     {
         var train = OpenSplit(splits, "train");
         var test = OpenSplit(splits, "test");
-        var valid = splits.TryGetProperty("valid", out _) ? OpenSplit(splits, "valid") : default;
+        var valid = splits.TryGetProperty("valid", out _) ? OpenSplit(splits, "valid") : null;
         ModalityInfo[] modalities = [new("image", train.Image.RowShape), new("text", train.Text.RowShape)];
-        foreach (var other in new[] { test }.Concat(valid.Image is null ? [] : new[] { valid }))
+        foreach (var other in new[] { test }.Concat(valid is null ? [] : new[] { valid }))
             if (!other.Image.RowShape.SequenceEqual(train.Image.RowShape) || !other.Text.RowShape.SequenceEqual(train.Text.RowShape))
                 throw new DatasetFileException(DataProblem.WrongShape, other.Image.Path, $"rows of ({string.Join(", ", other.Image.RowShape)}) / ({string.Join(", ", other.Text.RowShape)})",
                     $"the train shapes ({string.Join(", ", train.Image.RowShape)}) / ({string.Join(", ", train.Text.RowShape)})");
         int[] trainRows, validRows;
-        if (valid.Image is null) (trainRows, validRows) = ValidationSplit.Carve(train.Labels.Length, options.ValidSeed, options.ValidCount);
+        if (valid is null) (trainRows, validRows) = ValidationSplit.Carve(train.Labels.Length, options.ValidSeed, options.ValidCount);
         else (trainRows, validRows) = (Enumerable.Range(0, train.Labels.Length).ToArray(), []);
         _splits[0] = Split(train, trainRows);
-        _splits[1] = valid.Image is null ? Split(train, validRows) : Split(valid, Enumerable.Range(0, valid.Labels.Length).ToArray());
+        _splits[1] = valid is null ? Split(train, validRows) : Split(valid, Enumerable.Range(0, valid.Labels.Length).ToArray());
         _splits[2] = Split(test, Enumerable.Range(0, test.Labels.Length).ToArray());
-        return (modalities, valid.Image is null);
+        return (modalities, valid is null);
     }
 
     /// <summary>The features folder.</summary>
@@ -120,7 +120,9 @@ public sealed class Food101Features : IMultimodalDataset, IDisposable
         return new Food101Features(folder, index, options ?? new Food101Options());
     });
 
-    private (NpyRows Image, NpyRows Text, long[] Labels) OpenSplit(JsonElement splits, string name)
+    private sealed record SplitFiles(NpyRows Image, NpyRows Text, long[] Labels, string LabelPath, string[]? Ids);
+
+    private SplitFiles OpenSplit(JsonElement splits, string name)
     {
         var indexPath = Path.Combine(Folder, "index.json");
         if (!splits.TryGetProperty(name, out var s)) throw new DatasetFileException(DataProblem.WrongKey, indexPath, $"no split '{name}'", "splits train and test (valid optional)");
@@ -135,12 +137,18 @@ public sealed class Food101Features : IMultimodalDataset, IDisposable
         if (text.Rows != image.Rows) throw new DatasetFileException(DataProblem.WrongShape, text.Path, $"{text.Rows} rows", $"{image.Rows} rows, like {Path.GetFileName(image.Path)}");
         if (image.RowShape.Length != 2 || text.RowShape.Length != 2)
             throw new DatasetFileException(DataProblem.WrongShape, image.Path, $"rows of ({string.Join(", ", image.RowShape)}) and ({string.Join(", ", text.RowShape)})", "token features (N, tokens, width)");
-        if (labels.Where(l => l < 0 || l >= FoodIndex.Classes.Count).Cast<long?>().FirstOrDefault() is { } bad)
-            throw new DatasetFileException(DataProblem.WrongShape, labelArray.Source, $"class index {bad}", "indices 0–100");
-        return (image, text, labels);
+        if (Array.FindIndex(labels, l => l < 0 || l >= FoodIndex.Classes.Count) is >= 0 and var badRow)
+            throw new DatasetFileException(DataProblem.WrongShape, labelArray.Source, $"row {badRow} holds class index {labels[badRow]}", "class indices 0–100 (CGGM's alphabetical class list)");
+        string[]? ids = null;
+        if (s.TryGetProperty("id", out var idFile) && idFile.ValueKind == JsonValueKind.String)
+        {
+            var idArray = NpyFile.Read(File_("id"));
+            ids = idArray.Length == image.Rows ? idArray.ToStrings() : null;   // ids only name samples in messages
+        }
+        return new SplitFiles(image, text, labels, labelArray.Source, ids);
     }
 
-    private LazySplit Split((NpyRows Image, NpyRows Text, long[] Labels) s, int[] rows) =>
+    private LazySplit Split(SplitFiles s, int[] rows) =>
         new(rows.Length, [s.Image.RowShape, s.Text.RowShape], [], ScalarType.Int64, i =>
         {
             var image = new float[s.Image.RowLength];
@@ -148,7 +156,7 @@ public sealed class Food101Features : IMultimodalDataset, IDisposable
             s.Image.ReadRow(rows[i], image);
             s.Text.ReadRow(rows[i], text);
             return new Sample([image, text], [s.Labels[rows[i]]]);
-        });
+        }, origin: (i, m) => new SampleOrigin(m switch { 0 => s.Image.Path, 1 => s.Text.Path, _ => s.LabelPath }, $"row {rows[i]}", s.Ids?[rows[i]] ?? $"#{rows[i]}"));
 
     /// <inheritdoc />
     public void Dispose() { foreach (var f in _open) f.Dispose(); }

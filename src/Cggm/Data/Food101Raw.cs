@@ -32,7 +32,7 @@ public sealed class Food101Raw : IMultimodalDataset
         }
         Items = [train, valid, index.Test];
         _splits = Items.Select(items => new LazySplit(items.Count, Modalities.Select(m => m.Shape), [], ScalarType.Int64,
-            i => ReadSample(items[i]), [ScalarType.Float32, ScalarType.Int64])).ToArray();
+            i => ReadSample(items[i]), [ScalarType.Float32, ScalarType.Int64], (i, m) => Origin(items[i], m))).ToArray();
     }
 
     /// <summary>The sample lists.</summary>
@@ -67,6 +67,13 @@ public sealed class Food101Raw : IMultimodalDataset
         return new Food101Raw(FoodIndex.Load(root), options);
     }
 
+    /// <summary>The image file for the image; the sample list's line or item for the text and the label.</summary>
+    private static SampleOrigin Origin(FoodItem item, int? modality)
+    {
+        var listed = item.Source ?? new SampleOrigin("(sample list)", "", item.Id);
+        return modality == 0 ? new SampleOrigin(item.ImagePath, $"(named by {Path.GetFileName(listed.File)} {listed.Location})", item.Id) : listed;
+    }
+
     private Sample ReadSample(FoodItem item)
     {
         var (ids, mask, types) = BertWordPiece.Uncased.Encode(item.Text, Options.TextLength);
@@ -78,8 +85,16 @@ public sealed class Food101Raw : IMultimodalDataset
     public static float[] DecodeImage(string path, int size) => DatasetFileException.Guard(DataScripts.Food101, () =>
     {
         if (!File.Exists(path)) throw new DatasetFileException(DataProblem.Missing, path, "no such image", "the image the sample list names, under <root>/images/");
-        using var decoded = SKBitmap.Decode(path)
+        // SKBitmap.Decode returns a partly grey image for a truncated file; the codec's result says so
+        using var codec = SKCodec.Create(path)
             ?? throw new DatasetFileException(DataProblem.Corrupt, path, "not a decodable image", "a JPEG, PNG, GIF, BMP or WebP file");
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var decoded = new SKBitmap(info);
+        var decodedResult = codec.GetPixels(info, decoded.GetPixels());
+        if (decodedResult == SKCodecResult.IncompleteInput)
+            throw new DatasetFileException(DataProblem.Truncated, path, "the image data end early (an interrupted copy or download)", "a complete image file");
+        if (decodedResult != SKCodecResult.Success)
+            throw new DatasetFileException(DataProblem.Corrupt, path, $"the image cannot be decoded ({decodedResult})", "a JPEG, PNG, GIF, BMP or WebP file");
         using var resized = decoded.Resize(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Unpremul), SKFilterQuality.Medium)
             ?? throw new DatasetFileException(DataProblem.Corrupt, path, "the image could not be resized", "a decodable image");
         var pixels = resized.GetPixelSpan();

@@ -8,7 +8,11 @@ namespace Cggm.Data;
 /// <param name="Label">Class index in <see cref="FoodIndex.Classes"/>.</param>
 /// <param name="Text">The text the tokenizer receives.</param>
 /// <param name="ImagePath">Absolute path of the image under the user's root.</param>
-public sealed record FoodItem(string Id, int Label, string Text, string ImagePath);
+public sealed record FoodItem(string Id, int Label, string Text, string ImagePath)
+{
+    /// <summary>Where the sample list names this pair: the list file and its line, item or row (for messages).</summary>
+    public SampleOrigin? Source { get; init; }
+}
 
 /// <summary>Which public layout a Food-101 folder uses.</summary>
 public enum FoodLayout
@@ -133,7 +137,7 @@ public sealed class FoodIndex
                 if (!e.TryGetProperty("text_tokens", out var tokens) || tokens.ValueKind != JsonValueKind.Array)
                     throw new DatasetFileException(DataProblem.WrongKey, path, $"{where} has no 'text_tokens' list", "id, label, text_tokens and img_path in every item");
                 var text = string.Join(' ', tokens.EnumerateArray().Select(t => t.GetString()));
-                items.Add(new FoodItem(Field("id"), ClassIndex(Field("label"), path, where), text, ResolveImage(root, Field("img_path"))));
+                items.Add(new FoodItem(Field("id"), ClassIndex(Field("label"), path, where), text, ResolveImage(root, Field("img_path"))) { Source = new(path, where, Field("id")) });
             }
         }
         return items;
@@ -154,7 +158,7 @@ public sealed class FoodIndex
                 var e = doc.RootElement;
                 string Field(string key) => e.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()!
                     : throw new DatasetFileException(DataProblem.WrongKey, path, $"line {line} has no string '{key}'", "id, label, text and img on every line");
-                items.Add(new FoodItem(Field("id"), ClassIndex(Field("label"), path, $"line {line}"), Field("text"), ResolveImage(root, Field("img"))));
+                items.Add(new FoodItem(Field("id"), ClassIndex(Field("label"), path, $"line {line}"), Field("text"), ResolveImage(root, Field("img"))) { Source = new(path, $"line {line}", Field("id")) });
             }
             catch (JsonException ex) { throw new DatasetFileException(DataProblem.Corrupt, path, $"line {line} is not JSON ({ex.Message})", "one JSON object per line", inner: ex); }
         }
@@ -173,7 +177,7 @@ public sealed class FoodIndex
             if (fields.Count != 3) throw new DatasetFileException(DataProblem.WrongShape, path, $"row {row} has {fields.Count} fields", "three fields: filename,text,label");
             if (row == 1 && fields[0] == "filename" && fields[2] == "label") continue;   // some copies add a header
             var label = ClassIndex(fields[2], path, $"row {row}");
-            items.Add(new FoodItem(fields[0], label, fields[1], Path.GetFullPath(Path.Combine(root, "images", split, fields[2], fields[0]))));
+            items.Add(new FoodItem(fields[0], label, fields[1], Path.GetFullPath(Path.Combine(root, "images", split, fields[2], fields[0]))) { Source = new(path, $"row {row}", fields[0]) });
         }
         return items;
     }

@@ -60,4 +60,24 @@ public interface IDataSplit
 
     /// <summary>Loads the samples at <paramref name="indices"/> as one batch on <paramref name="device"/>.</summary>
     Batch Load(IReadOnlyList<int> indices, Device device);
+
+    /// <summary>
+    /// Where sample <paramref name="index"/> is read from, for messages about it: the file, the place in the file and the
+    /// sample's id, for modality <paramref name="modality"/> (an index into <see cref="IMultimodalDataset.Modalities"/>) or,
+    /// when null, for its label.
+    /// </summary>
+    SampleOrigin Origin(int index, int? modality = null);
+}
+
+/// <summary>Where one sample's values are stored, as a user would look them up: file, place in the file, sample id.</summary>
+/// <param name="File">The file read (for generated data, a short description such as "(generated)").</param>
+/// <param name="Location">The place in the file: a key path (<c>['train']['text'][3]</c>), an HDF5 dataset, a line or a row.</param>
+/// <param name="Id">The sample's id when the data name one (utterance, image or case id), else its row.</param>
+public sealed record SampleOrigin(string File, string Location, string Id)
+{
+    /// <summary>A sample of data held in memory with no file behind it: row <paramref name="index"/>.</summary>
+    public static SampleOrigin InMemory(int index) => new("(in memory)", $"row {index}", $"#{index}");
+
+    /// <inheritdoc />
+    public override string ToString() => $"{File} {Location} (sample '{Id}')";
 }

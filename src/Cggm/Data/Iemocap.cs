@@ -56,8 +56,8 @@ public sealed class Iemocap : IMultimodalDataset, IDisposable
         _std = std;
         TruncatedUtterances = truncated;
         Modalities = [new("text", [textLength, textDim]), new("audio", [options.AudioFrames, audioDim]), new("vision", [visionLength, visionDim])];
-        _splits = splits.Select(s => new LazySplit(s.Ids.Length, Modalities.Select(m => m.Shape), [], ScalarType.Int64,
-            i => ReadSample(s.Ids[i], s.Labels[i]))).ToArray();
+        _splits = splits.Select((s, k) => new LazySplit(s.Ids.Length, Modalities.Select(m => m.Shape), [], ScalarType.Int64,
+            i => ReadSample(s.Ids[i], s.Labels[i]), origin: (i, m) => Origin(k, s.Ids[i], i, m))).ToArray();
         Ids = splits.Select(s => (IReadOnlyList<string>)s.Ids).ToArray();
     }
 
@@ -103,11 +103,13 @@ public sealed class Iemocap : IMultimodalDataset, IDisposable
             var vision = Open(files, Path.Combine(root, "V", "denseface.h5"));
             var text = Open(files, Path.Combine(root, "L", "bert_large.h5"));
             float[] mean, std;
-            using (var ms = Hdf5File.Open(Path.Combine(root, "A", "comparE_mean_std.h5")))
+            var meanStdPath = Path.Combine(root, "A", "comparE_mean_std.h5");
+            using (var ms = Hdf5File.Open(meanStdPath))
             {
                 mean = ms.ReadFloat32($"{options.Fold}/mean");
                 std = ms.ReadFloat32($"{options.Fold}/std");
             }
+            GuardStd(meanStdPath, options, mean, std);
             var ids = splits.SelectMany(s => s.Ids).ToArray();
             var (aLen, aDim) = Scan(audio, ids, "ComParE audio");
             var (vLen, vDim) = Scan(vision, ids, "Denseface vision");
@@ -126,6 +128,35 @@ public sealed class Iemocap : IMultimodalDataset, IDisposable
         }
     });
 
+    /// <summary>
+    /// The zero-std guard: a feature with std 0 in the fold's training statistics (a constant ComParE descriptor, legitimate
+    /// in MMIN-style <c>mean_std</c> files) would make <c>(A − mean)/std</c> infinite or NaN and train to a NaN loss at step 0;
+    /// its std is taken as 1, so the feature is centred and not scaled (what MMIN does when it writes the file), and the
+    /// features are logged. A non-finite or negative mean/std is an error.
+    /// </summary>
+    private static void GuardStd(string path, IemocapOptions options, float[] mean, float[] std)
+    {
+        for (int i = 0; i < std.Length; i++)
+        {
+            if (!float.IsFinite(mean[i]) || !float.IsFinite(std[i]) || std[i] < 0)
+                throw new DatasetFileException(DataProblem.Corrupt, path, $"fold {options.Fold} feature {i} has mean {mean[i]} and std {std[i]}",
+                    "finite means and finite, non-negative standard deviations (std 0 is accepted: that feature is only centred)");
+        }
+        var zero = Enumerable.Range(0, std.Length).Where(i => std[i] == 0).ToArray();
+        foreach (var i in zero) std[i] = 1;
+        if (zero.Length > 0)
+            options.Log?.Invoke($"IEMOCAP: {path} fold {options.Fold}: std is 0 for {zero.Length} of {std.Length} audio features ({string.Join(", ", zero.Take(10))}{(zero.Length > 10 ? ", …" : "")}); " +
+                                "they are centred and not scaled (std taken as 1, as MMIN does when it writes the file).");
+    }
+
+    private SampleOrigin Origin(int split, string id, int index, int? modality) => modality switch
+    {
+        0 => new(_text.Path, $"dataset '{id}'", id),
+        1 => new(_audio.Path, $"dataset '{id}'", id),
+        2 => new(_vision.Path, $"dataset '{id}'", id),
+        _ => new(Path.Combine(Root, "target", Options.Fold.ToString(), $"{SplitFiles[split]}_label.npy"), $"row {index}", id),
+    };
+
     private static Hdf5File Open(List<Hdf5File> opened, string path)
     {
         var file = Hdf5File.Open(path);
@@ -140,7 +171,12 @@ public sealed class Iemocap : IMultimodalDataset, IDisposable
         var onehot = NpyFile.Read(labelPath).RequireShape("one-hot labels of shape (N, 4)", -1, 4);
         var names = NpyFile.Read(namePath);
         if (names.DType.Kind != 'S') throw new DatasetFileException(DataProblem.WrongDtype, namePath, $"dtype '{names.DType}'", "utterance ids as bytes ('|S'), shape (N, 1)");
-        names.RequireShape("utterance ids of shape (N, 1)", onehot.Shape[0], 1);
+        names.RequireShape("utterance ids of shape (N, 1)", -1, 1);
+        if (names.Shape[0] != onehot.Shape[0])
+            throw new DatasetFileException(DataProblem.WrongShape, Path.GetDirectoryName(labelPath)!,
+                $"{split}_label.npy has {onehot.Shape[0]} labels but {split}_int2name.npy has {names.Shape[0]} utterance ids",
+                $"the same number of rows in both files of split '{split}' (row i of {split}_label.npy is the label of the utterance in row i of {split}_int2name.npy); " +
+                "one of the two files is from another fold or version of the feature set");
         var values = onehot.ToFloat64();
         var labels = new long[onehot.Shape[0]];
         for (int i = 0; i < labels.Length; i++)

@@ -20,6 +20,7 @@ public sealed class LazySplit : IDataSplit
     private readonly ScalarType _targetType;
     private readonly Func<int, Sample> _read;
     private readonly ScalarType[] _modalityTypes;
+    private readonly Func<int, int?, SampleOrigin>? _origin;
 
     /// <summary>Creates the split.</summary>
     /// <param name="count">Number of samples.</param>
@@ -28,8 +29,11 @@ public sealed class LazySplit : IDataSplit
     /// <param name="targetType">Int64 for class indices, Float32 for regression values.</param>
     /// <param name="read">Reads sample i.</param>
     /// <param name="modalityTypes">Tensor type per modality (default Float32; Int64 for token ids).</param>
-    public LazySplit(int count, IEnumerable<long[]> shapes, long[] targetShape, ScalarType targetType, Func<int, Sample> read, ScalarType[]? modalityTypes = null)
+    /// <param name="origin">Where sample i of modality m (null: its target) is read from (see <see cref="IDataSplit.Origin"/>); null: "row i".</param>
+    public LazySplit(int count, IEnumerable<long[]> shapes, long[] targetShape, ScalarType targetType, Func<int, Sample> read, ScalarType[]? modalityTypes = null,
+                     Func<int, int?, SampleOrigin>? origin = null)
     {
+        _origin = origin;
         Count = count;
         _shapes = shapes.ToArray();
         _targetShape = targetShape;
@@ -50,6 +54,9 @@ public sealed class LazySplit : IDataSplit
     }
 
     /// <inheritdoc />
+    public SampleOrigin Origin(int index, int? modality = null) => _origin?.Invoke(index, modality) ?? SampleOrigin.InMemory(index);
+
+    /// <inheritdoc />
     public Batch Load(IReadOnlyList<int> indices, Device device)
     {
         int b = indices.Count;
@@ -60,13 +67,14 @@ public sealed class LazySplit : IDataSplit
         for (int i = 0; i < b; i++)
         {
             var sample = Read(indices[i]);
-            if (sample.Modalities.Length != _shapes.Length) throw new InvalidOperationException($"Sample {indices[i]} has {sample.Modalities.Length} modalities, expected {_shapes.Length}.");
+            if (sample.Modalities.Length != _shapes.Length) throw new InvalidDataException($"{Origin(indices[i])}: {sample.Modalities.Length} modalities, expected {_shapes.Length}.");
             for (int m = 0; m < _shapes.Length; m++)
             {
-                if (sample.Modalities[m].LongLength != sizes[m]) throw new InvalidOperationException($"Sample {indices[i]}, modality {m}: {sample.Modalities[m].Length} values, expected {sizes[m]} for shape [{string.Join(", ", _shapes[m])}].");
+                if (sample.Modalities[m].LongLength != sizes[m])
+                    throw new InvalidDataException($"{Origin(indices[i], m)}: {sample.Modalities[m].Length} values in modality {m}, expected {sizes[m]} for shape [{string.Join(", ", _shapes[m])}] (every sample needs the shape of the first).");
                 Array.Copy(sample.Modalities[m], 0, buffers[m], i * sizes[m], sizes[m]);
             }
-            if (sample.Target.LongLength != targetSize) throw new InvalidOperationException($"Sample {indices[i]}: {sample.Target.Length} target values, expected {targetSize}.");
+            if (sample.Target.LongLength != targetSize) throw new InvalidDataException($"{Origin(indices[i])}: {sample.Target.Length} target values, expected {targetSize}.");
             Array.Copy(sample.Target, 0, target, i * targetSize, targetSize);
         }
         var modalities = new Tensor[_shapes.Length];

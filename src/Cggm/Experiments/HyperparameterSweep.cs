@@ -27,16 +27,16 @@ public sealed record SweepResult(CggmHyperparameter Parameter, IReadOnlyList<Exp
 {
     /// <summary>
     /// The improvement of <paramref name="point"/> over joint training in test <paramref name="metric"/>, paired by seed
-    /// (the same seed gives both runs the same initial weights and batches): mean ± std over seeds of
-    /// metric(CGGM, seed) − metric(joint, seed).
+    /// (the same seed gives both runs the same initial weights and batches): the mean over seeds of
+    /// metric(CGGM, seed) − metric(joint, seed) with its 95 % Student-t interval (two or more seeds).
     /// </summary>
     public MeanStd Improvement(SweepPoint point, string metric)
     {
         var baseline = Baseline.ToDictionary(r => r.Seed, r => Value(r, metric));
-        var differences = point.Runs.Where(r => baseline.ContainsKey(r.Seed)).Select(r => Value(r, metric) - baseline[r.Seed]).ToArray();
-        if (differences.Length == 0)
+        var own = point.Runs.ToDictionary(r => r.Seed, r => Value(r, metric));
+        if (!own.Keys.Any(baseline.ContainsKey))
             throw new InvalidOperationException($"No seed of {HyperparameterSweep.Symbol(Parameter)} = {point.Value} has a joint-training run to compare with.");
-        return MeanStd.Of(differences);
+        return MeanStd.Difference(own, baseline);
     }
 
     private static double Value(ExperimentRun run, string metric) =>
@@ -129,6 +129,6 @@ public static class HyperparameterSweep
             null, null,
             MeanStd.Of(sweep.Baseline.Select(r => r.Result.Test.Metrics["accuracy"])), MeanStd.Of(sweep.Baseline.Select(r => r.Result.Test.Metrics["f1_weighted"])),
         ]));
-        return new ResultTable(title, [new("ΔAcc (points)"), new("ΔF1 (points)"), new("Acc (%)"), new("F1 (%)")], rows);
+        return new ResultTable(title, [new("ΔAcc (points) [95% CI]"), new("ΔF1 (points) [95% CI]"), new("Acc (%)"), new("F1 (%)")], rows);
     }
 }

@@ -75,13 +75,15 @@ public sealed record ImbalanceResult(bool IsSample, IReadOnlyList<string> Modali
 {
     /// <summary>
     /// One row per (regime, arm): test accuracy, the gain over joint training with its 95 % paired interval, each modality
-    /// classifier's accuracy, and for CGGM arms the median B_i and the share of steps with B_i &lt; 0.
+    /// classifier's accuracy, and for CGGM arms the median B_i, the share of steps where B_i was the largest and where it was
+    /// negative (each over every step of every seed pooled: one number, no spread).
     /// </summary>
     public ResultTable Table()
     {
         var columns = new List<ResultColumn> { new("Acc (%)"), new("Gain over joint (pp) [95% CI]") };
         columns.AddRange(Modalities.Select(m => new ResultColumn($"f({m}) Acc (%)")));
         columns.AddRange(Modalities.Select(m => new ResultColumn($"median B({m})", 1, 2)));
+        columns.AddRange(Modalities.Select(m => new ResultColumn($"steps B({m}) largest (%)", 100, 1)));
         columns.AddRange(Modalities.Select(m => new ResultColumn($"steps B({m}) < 0 (%)", 100, 1)));
         var rows = new List<ResultRow>();
         foreach (var regime in Regimes)
@@ -89,8 +91,8 @@ public sealed record ImbalanceResult(bool IsSample, IReadOnlyList<string> Modali
             {
                 var values = new List<MeanStd?> { arm.Accuracy, arm.GainOverJoint };
                 values.AddRange(arm.ModalityAccuracy);
-                values.AddRange(Enumerable.Range(0, Modalities.Count).Select(i => arm.Coefficients is { } c ? new MeanStd(c.Median[i], 0, arm.Runs.Count) : null));
-                values.AddRange(Enumerable.Range(0, Modalities.Count).Select(i => arm.Coefficients is { } c ? new MeanStd(c.NegativeRate[i], 0, arm.Runs.Count) : null));
+                foreach (var statistic in new Func<CoefficientSummary, double[]>[] { c => c.Median, c => c.LargerRate, c => c.NegativeRate })
+                    values.AddRange(Enumerable.Range(0, Modalities.Count).Select(i => arm.Coefficients is { } c ? MeanStd.Pooled(statistic(c)[i]) : null));
                 rows.Add(new ResultRow($"{regime.Regime.Label} · {arm.Arm.Label}", values));
             }
         var title = $"Controlled imbalance on the audio-visual digits ({Seeds.Count} seed{(Seeds.Count == 1 ? "" : "s")}, {Epochs} epoch{(Epochs == 1 ? "" : "s")}" +

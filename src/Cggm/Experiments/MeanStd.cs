@@ -25,6 +25,9 @@ public sealed record MeanStd(double Mean, double Std, int Count)
         return plain with { Low = double.IsNaN(d.Low) ? null : d.Low, High = double.IsNaN(d.High) ? null : d.High };
     }
 
+    /// <summary>One statistic of pooled data (e.g. a median over every step of every seed): no spread, shown without ±.</summary>
+    public static MeanStd Pooled(double value) => new(value, double.NaN, 1);
+
     /// <summary>Aggregates <paramref name="values"/>.</summary>
     public static MeanStd Of(IEnumerable<double> values)
     {
@@ -36,7 +39,7 @@ public sealed record MeanStd(double Mean, double Std, int Count)
     }
 
     /// <summary>
-    /// "mean ± std", or for a paired difference "+mean [low, high]", with <paramref name="decimals"/> decimals after multiplying
+    /// "mean ± std", for a paired difference "+mean [low, high]", for a <see cref="Pooled"/> value just the value, with <paramref name="decimals"/> decimals after multiplying
     /// by <paramref name="scale"/> (100 for percentages).
     /// </summary>
     public string Format(int decimals = 2, double scale = 1)
@@ -44,6 +47,7 @@ public sealed record MeanStd(double Mean, double Std, int Count)
         string F(double v) => (v * scale).ToString("F" + decimals, CultureInfo.InvariantCulture);
         string Signed(double v) => (v >= 0 ? "+" : "") + F(v);
         if (double.IsNaN(Mean)) return "";
+        if (double.IsNaN(Std)) return F(Mean);
         return Low is { } low && High is { } high ? $"{Signed(Mean)} [{Signed(low)}, {Signed(high)}]" : $"{F(Mean)} ± {F(Std)}";
     }
 

@@ -124,7 +124,7 @@ public static class PaperVsReference
 
     /// <summary>
     /// One row per rung: the test metric (mean ± std over seeds), its change from the previous rung (mean ± std of the per-seed
-    /// differences; the first CGGM rung is compared with joint training), the share of steps with Σ Δε = 0 and with a negative
+    /// differences with a 95 % Student-t interval; the first CGGM rung is compared with joint training), the share of steps with Σ Δε = 0 and with a negative
     /// B, and the largest |B| (means over seeds).
     /// </summary>
     public static ResultTable Table(DatasetDescriptor dataset, Profile profile, bool isSample, LadderMetric metric, IReadOnlyList<QuirkRung> rungs,
@@ -134,7 +134,7 @@ public static class PaperVsReference
         var columns = new[]
         {
             metric.Column,
-            new ResultColumn($"Δ {metric.Column.Header.Replace(" (%)", "")} vs previous row (pp)", metric.Column.Scale, metric.Column.Decimals),
+            new ResultColumn($"Δ {metric.Column.Header.Replace(" (%)", "")} vs previous row (pp) [95% CI]", metric.Column.Scale, metric.Column.Decimals),
             new ResultColumn("Steps with Σ Δε = 0 (%)"),
             new ResultColumn("Steps with some B < 0 (%)"),
             new ResultColumn("Max |B|", 1, 1),
@@ -144,13 +144,13 @@ public static class PaperVsReference
         {
             var own = runs[rungs[r].Key];
             var previous = r == 0 ? null : runs[rungs[r - 1].Key];
-            var deltas = previous is null ? [] : own.Join(previous, a => a.Seed, b => b.Seed, (a, b) => Value(a) - Value(b)).Where(d => d is not null).Select(d => d!.Value).ToArray();
+            var delta = previous is null ? null : Paired(own, previous, Value);
             var counts = own.Select(x => QuirkCounts.Of(x.Result.History)).ToArray();
             bool cggm = rungs[r].Method != MethodNames.Joint;
             rows.Add(new ResultRow(rungs[r].Label,
             [
                 Aggregate(own.Select(Value)),
-                deltas.Length == 0 ? null : MeanStd.Of(deltas),
+                delta,
                 cggm ? MeanStd.Of(counts.Select(c => c.Steps == 0 ? 0 : (double)c.ZeroSumSteps / c.Steps)) : null,
                 cggm ? MeanStd.Of(counts.Select(c => c.Steps == 0 ? 0 : (double)c.NegativeBSteps / c.Steps)) : null,
                 cggm ? MeanStd.Of(counts.Select(c => c.MaxAbsB)) : null,
@@ -159,6 +159,15 @@ public static class PaperVsReference
         string title = $"{dataset.DisplayName}: the paper's CGGM to the released one, one quirk per row " +
                        $"(test set; {profile.ToString().ToLowerInvariant()} profile{(isSample ? ", sample data: not the paper's numbers" : "")})";
         return new ResultTable(title, columns, rows);
+    }
+
+    /// <summary>The paired difference <paramref name="a"/> − <paramref name="b"/> by seed with its 95 % interval; null when no seed has both.</summary>
+    private static MeanStd? Paired(IReadOnlyList<ExperimentRun> a, IReadOnlyList<ExperimentRun> b, Func<ExperimentRun, double?> value)
+    {
+        Dictionary<int, double> BySeed(IReadOnlyList<ExperimentRun> runs) =>
+            runs.Select(r => (r.Seed, V: value(r))).Where(x => x.V is not null).ToDictionary(x => x.Seed, x => x.V!.Value);
+        var (x, y) = (BySeed(a), BySeed(b));
+        return x.Keys.Any(y.ContainsKey) ? MeanStd.Difference(x, y) : null;
     }
 
     private static MeanStd? Aggregate(IEnumerable<double?> values)

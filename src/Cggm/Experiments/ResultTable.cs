@@ -60,7 +60,7 @@ public sealed record ResultTable(string Title, IReadOnlyList<ResultColumn> Colum
             {
                 var v = r.Values[c];
                 sb.Append(',').Append(v is null ? "" : v.Mean.ToString("R", CultureInfo.InvariantCulture))
-                  .Append(',').Append(v is null ? "" : v.Std.ToString("R", CultureInfo.InvariantCulture))
+                  .Append(',').Append(v is null || double.IsNaN(v.Std) ? "" : v.Std.ToString("R", CultureInfo.InvariantCulture))
                   .Append(',').Append(v?.Count.ToString(CultureInfo.InvariantCulture) ?? "");
                 if (HasPaper(c)) sb.Append(',').Append(r.Paper?[c] is { } p ? p.ToString("R", CultureInfo.InvariantCulture) : "");
             }

@@ -56,7 +56,7 @@ public static class Devices
         if (text == "cuda" || text.StartsWith("cuda:", StringComparison.Ordinal))
         {
             if (!CudaAvailable)
-                throw new InvalidOperationException($"Device '{name}' was asked for, but CUDA is not available: {CudaProblem} Use 'cpu', or see docs/gpu-and-clusters.md.");
+                throw new NotSupportedException($"Device '{name}' was asked for, but CUDA is not available: {CudaProblem} Use 'cpu', or see docs/gpu-and-clusters.md.");
             return torch.device(text);
         }
         throw new ArgumentException($"Unknown device '{name}': expected 'cpu', 'cuda' or 'cuda:N'.", nameof(name));

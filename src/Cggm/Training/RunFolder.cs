@@ -159,3 +159,18 @@ internal sealed class RunFolder(string directory) : IDisposable
         _lock = null;
     }
 }
+
+/// <summary>Run folders as a command sees them.</summary>
+public static class RunFolders
+{
+    /// <summary>
+    /// Deletes the run folder <paramref name="directory"/> (the CLI's <c>--fresh</c>) unless a training process holds its lock:
+    /// a folder in use is a <see cref="RunFolderException"/>, so a second command never deletes a running run's files.
+    /// </summary>
+    public static void Delete(string directory)
+    {
+        if (!Directory.Exists(directory)) return;
+        using (var folder = new RunFolder(directory)) folder.Lock();
+        Directory.Delete(directory, recursive: true);
+    }
+}

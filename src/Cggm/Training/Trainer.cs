@@ -35,6 +35,8 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
     {
         var clock = Stopwatch.StartNew();
         var device = Options.Device is null ? Devices.Default : Devices.Decide(Options.Device);
+        // every batch read is checked (finite inputs and labels in range) and a failed read names its sample: bad data stop the
+        // run at the first batch that holds them, with the file, split, modality and sample, instead of as a NaN loss
         var train = RequireSamples(data, Split.Train);
         var valid = RequireSamples(data, Split.Valid);
         var test = RequireSamples(data, Split.Test);
@@ -57,7 +59,12 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
         var state = new RunState();
         using var folder = Options.RunDirectory is null ? null : new RunFolder(Options.RunDirectory);
         folder?.Lock();
-        if (folder?.Open(RunConfig(data), Options.Resume, r => ReadState(r, optimizer)) is { } resumed) (history, state) = resumed;
+        if (folder?.Open(RunConfig(data), Options.Resume, r => ReadState(r, optimizer)) is { } resumed)
+        {
+            (history, state) = resumed;
+            progress?.Report(new TrainingProgress(ProgressStage.Resumed, Math.Max(0, state.EpochsDone - 1), Options.Epochs, stepsPerEpoch, stepsPerEpoch,
+                history.Epochs.Count > 0 ? history.Epochs[^1].TrainLoss : double.NaN));
+        }
 
         for (int epoch = state.EpochsDone; epoch < Options.Epochs; epoch++)
         {
@@ -222,7 +229,7 @@ public sealed class Trainer(MultimodalModel model, LearningTask task, BalancingM
     {
         var s = data[split];
         if (s.Count == 0) throw new ArgumentException($"The {split.ToString().ToLowerInvariant()} split of dataset '{data.Name}' is empty; every split needs samples (check the data folder with 'cggm data inspect').");
-        return s;
+        return new CheckedSplit(s, split, data);
     }
 
     private byte[] SnapshotWeights()

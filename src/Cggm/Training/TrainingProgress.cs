@@ -11,6 +11,9 @@ public enum ProgressStage
 
     /// <summary>The test evaluation of the best epoch finished.</summary>
     Test,
+
+    /// <summary>The run resumed from its folder's <c>last.ckpt</c>: <see cref="TrainingProgress.Epoch"/> is the last epoch it had finished (reported before any step).</summary>
+    Resumed,
 }
 
 /// <summary>A progress event of <see cref="Trainer.Fit"/>, delivered through <see cref="IProgress{T}"/>.</summary>

@@ -1,4 +1,5 @@
 using Cggm.Cli;
+using Cggm.Experiments;
 
 namespace Cggm.Tests.Cli;
 
@@ -13,6 +14,8 @@ public sealed class CliTests : IDisposable
     [InlineData("train", "--seeds", "a,b")]
     [InlineData("train", "--epochs", "0")]
     [InlineData("quickstart", "--methods", "joint,nope")]
+    [InlineData("reproduce", "av-digits", "--dataset", "iemocap", "--profile", "smoke")]          // runs on its own dataset
+    [InlineData("reproduce", "paper-vs-reference", "--dataset", "nope", "--profile", "smoke")]
     [InlineData("no-such-command")]
     public void Bad_input_is_an_error_with_exit_code_2(params string[] args) =>
         Assert.Equal(2, CliApp.Create().Run(args));
@@ -31,6 +34,26 @@ public sealed class CliTests : IDisposable
     [InlineData("checkpoint")]
     public void Every_command_prints_its_help(params string[] command) =>
         Assert.Equal(0, CliApp.Create().Run([.. command, "--help"]));   // option descriptions are Spectre markup: a bare [x] breaks the page
+
+    [Fact]
+    public void A_table_with_confidence_intervals_prints_its_brackets_as_text()
+    {
+        var gain = MeanStd.Difference(new Dictionary<int, double> { [0] = 0.9, [1] = 0.8, [2] = 0.85 }, new Dictionary<int, double> { [0] = 0.8, [1] = 0.8, [2] = 0.8 });
+        var table = new ResultTable("gains [95% CI]", [new ResultColumn("vs joint (pp) [95% CI]")], [new ResultRow("cggm [paper]", [gain])]);
+        var output = new StringWriter();
+        var previous = Spectre.Console.AnsiConsole.Console;
+        Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(output) });
+        try
+        {
+            RecipeConsole.Print(table);   // "[−5.39, +15.39]" is not Spectre markup: it once stopped a finished 27-minute run before it wrote its tables
+        }
+        finally
+        {
+            Spectre.Console.AnsiConsole.Console = previous;
+        }
+        Assert.Contains("cggm [paper]", output.ToString());
+        Assert.Contains("+5.00 [", output.ToString());
+    }
 
     [Fact]
     public void Quickstart_writes_its_tables_and_a_self_contained_report()

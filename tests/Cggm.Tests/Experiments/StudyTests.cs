@@ -22,6 +22,9 @@ public class StudyTests
         var gain = sweep.Improvement(point, "accuracy");   // seed 0: +0.05, seed 1: +0.10
         Assert.Equal(0.075, gain.Mean, 12);
         Assert.Equal(Math.Sqrt(2 * 0.025 * 0.025), gain.Std, 12);
+        // 95 % Student-t interval, 1 degree of freedom: t = 12.7062047, half-width t·s/√n = 12.7062047 · 0.025.
+        Assert.Equal(0.075 - 12.7062047 * 0.025, gain.Low!.Value, 6);
+        Assert.Equal(0.075 + 12.7062047 * 0.025, gain.High!.Value, 6);
 
         var table = HyperparameterSweep.Table(sweep, "fig 5a");
         Assert.Equal(["ρ = 1.2", "joint training (Baseline)"], table.Rows.Select(r => r.Method));

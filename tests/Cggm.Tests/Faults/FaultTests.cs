@@ -10,8 +10,8 @@ public sealed class FaultTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "cggm-faults-" + Guid.NewGuid().ToString("N")[..8]);
 
-    private static string[] Train(string runs) =>
-        ["train", "--dataset", "synthetic", "--method", "cggm-reference", "--epochs", "4", "--seeds", "3", "--runs", runs, "--device", "cpu"];
+    private static string[] Train(string runs, int epochs = 4) =>
+        ["train", "--dataset", "synthetic", "--method", "cggm-reference", "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seeds", "3", "--runs", runs, "--device", "cpu"];
 
     private static string RunDir(string runs) => Path.Combine(runs, "synthetic", "cggm-reference", "seed-3");
 
@@ -69,6 +69,72 @@ public sealed class FaultTests : IDisposable
         Assert.Equal(expected, File.ReadAllLines(Path.Combine(RunDir(first), "history.csv")));
         Assert.Equal(expected, File.ReadAllLines(Path.Combine(RunDir(second), "history.csv")));
     }
+
+    [Fact]
+    public void A_second_run_into_a_folder_in_use_exits_2_and_the_lock_of_a_killed_run_does_not_block_the_next()
+    {
+        var runs = Path.Combine(_dir, "locked");
+        var dir = RunDir(runs);
+        using (var first = CliProcess.Start(Train(runs), new Dictionary<string, string> { ["CGGM_FAULT_WRITE_DELAY_MS"] = "1500" }))
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            while (DateTime.UtcNow < deadline && !first.HasExited && !File.Exists(Path.Combine(dir, "last.ckpt"))) Thread.Sleep(20);
+            Assert.False(first.HasExited, "the first run finished before a second one could be started");
+            // a resubmitted sweep cell, a second terminal, or --fresh: refused while the first one trains
+            foreach (var second in new[] { Train(runs), [.. Train(runs), "--fresh"] })
+            {
+                var (code, _, stderr) = CliProcess.Capture(second);
+                Assert.True(code == 2, stderr);
+                Assert.Contains("run folder:", stderr);
+                Assert.Contains($"{dir} is in use: another training process holds its lock (process {first.Id} on", stderr);
+                Assert.DoesNotContain("   at ", stderr);
+            }
+            first.Kill(entireProcessTree: true);   // kill -9: the lock file stays behind, the kernel drops the lock
+            first.WaitForExit();
+        }
+        Assert.True(File.Exists(Path.Combine(dir, ".lock")));
+        var (again, stdout, error) = CliProcess.Capture(Train(runs));
+        Assert.True(again == 0, error);
+        Assert.Matches(@"cggm-reference seed 3: resumed from its last\.ckpt after epoch [1-3] of 4; continuing with epoch [2-4]\.", Flat(stdout));
+        Assert.True(File.Exists(Path.Combine(dir, "metrics.json")));
+    }
+
+    [Fact]
+    public void A_rerun_with_other_settings_names_them_and_collect_refuses_a_folder_whose_config_disagrees_with_its_results()
+    {
+        var runs = Path.Combine(_dir, "changed");
+        Assert.Equal(0, CliProcess.Run(Train(runs, epochs: 1)));
+        var (code, _, stderr) = CliProcess.Capture(Train(runs, epochs: 2));
+        Assert.True(code == 2, stderr);
+        Assert.Contains("differs in trainer.epochs: 1 → 2", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+        Assert.Equal(0, CliProcess.Run(["collect", runs]));
+
+        // files of two runs in one folder (copied together, or written before the lock existed): config 2 epochs, results 1
+        var config = Path.Combine(RunDir(runs), "config.json");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"epochs\": 1", "\"epochs\": 2"));
+        var (refused, stdout, _) = CliProcess.Capture(["collect", runs]);
+        Assert.Equal(2, refused);
+        Assert.Contains("config.json asks for 2 epochs but epochs.csv has 1", Flat(stdout));
+    }
+
+    [Fact]
+    public void The_last_checkpoint_holds_the_weights_and_the_optimizer_state_and_no_copy_of_the_best()
+    {
+        var runs = Path.Combine(_dir, "sizes");
+        Assert.Equal(0, CliProcess.Run(Train(runs, epochs: 2)));
+        long best = new FileInfo(Path.Combine(RunDir(runs), "best.ckpt")).Length;   // model and classifier weights
+        using var last = new BinaryReader(File.OpenRead(Path.Combine(RunDir(runs), "last.ckpt")));
+        Assert.Equal("CGGM-CHECKPOINT/2", last.ReadString());
+        last.ReadString();                                                               // the header: run state and history
+        long state = last.BaseStream.Length - last.BaseStream.Position;
+        // Adam (model and classifiers): the weights and two moments per weight, three times best.ckpt, plus the schedule,
+        // the method's few numbers and the random generator's state (5 KB); format 1 added a fourth copy (the best weights)
+        Assert.InRange(state, 3 * best, 3 * best + 8_192);
+    }
+
+    /// <summary>Console output with Spectre's line wrapping (80 columns when redirected) undone.</summary>
+    private static string Flat(string output) => System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
 
     [Theory]
     [InlineData("train", "--dataset", "mosi", "--root", "{dir}/empty-mosi")]

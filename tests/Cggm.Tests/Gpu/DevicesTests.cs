@@ -15,7 +15,7 @@ public sealed class DevicesTests : IDisposable
         Assert.False(Devices.CudaAvailable);
         Assert.Contains("-p:TorchBackend=cuda", Devices.CudaProblem);
         Assert.Equal(DeviceType.CPU, Devices.Decide(null).type);
-        var e = Assert.Throws<InvalidOperationException>(() => Devices.Decide("cuda:0"));
+        var e = Assert.Throws<NotSupportedException>(() => Devices.Decide("cuda:0"));
         Assert.Contains("-p:TorchBackend=cuda", e.Message);
     }
 

@@ -181,19 +181,30 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
-    public void A_non_finite_loss_stops_the_run_with_its_step()
+    public void A_non_finite_input_stops_the_run_at_its_batch_naming_the_sample()
     {
         var x = torch.randn([32, 4]);
         x[5, 1] = torch.tensor(double.NaN);
-        var good = torch.randn([32, 3]);
-        var y = torch.randint(0, 3, [32]);
-        var data = new TensorDataset(new InMemorySplit([x, good], y), [new("a", [4]), new("b", [3])]);
-        var model = new MlpFusionNet(data.Modalities, 3, hidden: 4);
+        var data = new TensorDataset(new InMemorySplit([x, torch.randn([32, 3])], torch.randint(0, 3, [32])), [new("a", [4]), new("b", [3])]);
+        using var model = new MlpFusionNet(data.Modalities, 3, hidden: 4);
         using var trainer = new Trainer(model, new ClassificationTask(3), new JointTraining(), Options(1) with { ShuffleTrain = false });
+        var e = Assert.Throws<InvalidSampleException>(() => trainer.Fit(data));
+        Assert.Equal((Split.Train, 5, "a"), (e.Finding.Split, e.Finding.Sample, e.Finding.Modality));
+        Assert.Contains("modality 'a' has NaN at [1]", e.Message);
+    }
+
+    [Fact]
+    public void A_non_finite_loss_stops_the_run_with_its_step()
+    {
+        // finite data, and a learning rate that overflows the weights in one step: the loss of step 1 is not finite
+        var data = new TensorDataset(new InMemorySplit([torch.randn([32, 4]), torch.randn([32, 3])], torch.randint(0, 3, [32])), [new("a", [4]), new("b", [3])]);
+        using var model = new MlpFusionNet(data.Modalities, 3, hidden: 4);
+        var options = Options(1) with { ShuffleTrain = false, ClipNorm = null, Optimizer = new OptimizerSpec(OptimizerKind.Sgd, 1e30) };
+        using var trainer = new Trainer(model, new ClassificationTask(3), new JointTraining(), options);
         var e = Assert.Throws<NonFiniteLossException>(() => trainer.Fit(data));
-        Assert.Equal(0, e.Epoch);
-        Assert.Equal(0, e.Step);
-        Assert.Contains("epoch 0, step 0", e.Message);
+        Assert.Equal((0, 1), (e.Epoch, e.Step));
+        Assert.Contains("epoch 0, step 1", e.Message);
+        Assert.Contains("inputs and labels were finite", e.Message);
     }
 
     [Fact]

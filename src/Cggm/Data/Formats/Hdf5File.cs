@@ -30,6 +30,7 @@ public sealed class Hdf5File : IDisposable
     public static Hdf5File Open(string path)
     {
         if (!File.Exists(path)) throw new DatasetFileException(DataProblem.Missing, path, "no such file", "an HDF5 file");
+        RequireComplete(path);
         try { return new Hdf5File(path, H5File.OpenRead(path)); }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -37,6 +38,38 @@ public sealed class Hdf5File : IDisposable
             throw new DatasetFileException(truncated ? DataProblem.Truncated : DataProblem.Corrupt, path, $"not a readable HDF5 file ({e.GetType().Name}: {e.Message})", "an HDF5 file (as written by h5py)", inner: e);
         }
     }
+
+    /// <summary>
+    /// Refuses a truncated file as libhdf5 does ("truncated file: eof = …, stored_eof = …"): the superblock records the
+    /// end-of-file address the writer reached, and a file shorter than that lost data at its end (an interrupted copy or
+    /// download). PureHDF does not check it, and would only fail, or not, when a read reaches the missing part.
+    /// </summary>
+    private static void RequireComplete(string path)
+    {
+        using var stream = File.OpenRead(path);
+        long length = stream.Length;
+        var head = new byte[64];
+        for (long at = 0; at + 48 <= length; at = at == 0 ? 512 : at * 2)
+        {
+            stream.Position = at;
+            int n = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            if (n < 48 || !head.AsSpan(0, 8).SequenceEqual(Signature)) continue;
+            int version = head[8];
+            int offsets = version <= 1 ? head[13] : head[9];
+            int eofAt = version switch { 0 => 24 + 2 * offsets, 1 => 28 + 2 * offsets, _ => 12 + 2 * offsets };
+            int baseAt = version switch { 0 => 24, 1 => 28, _ => 12 };
+            if (offsets is not (4 or 8) || eofAt + offsets > n) return;   // unknown layout: leave it to the reader
+            ulong Read(int o) => offsets == 8 ? BitConverter.ToUInt64(head, o) : BitConverter.ToUInt32(head, o);
+            ulong baseAddress = Read(baseAt), eof = Read(eofAt);
+            if (eof == ulong.MaxValue || (offsets == 4 && eof == uint.MaxValue)) return;
+            if ((decimal)baseAddress + eof > length)
+                throw new DatasetFileException(DataProblem.Truncated, path, $"the file has {length:N0} bytes but its superblock says it ends at byte {baseAddress + eof:N0}",
+                    "the complete file (copy or download it again)");
+            return;
+        }
+    }
+
+    private static readonly byte[] Signature = [0x89, (byte)'H', (byte)'D', (byte)'F', 0x0d, 0x0a, 0x1a, 0x0a];
 
     /// <summary>True if a dataset or group exists at <paramref name="name"/> (a path such as <c>"1/mean"</c>).</summary>
     public bool Contains(string name)
@@ -96,8 +129,9 @@ public sealed class Hdf5File : IDisposable
                 {
                     (H5DataTypeClass.FloatingPoint, 4) => ds.Read<float[]>(selection, null, [length]),
                     (H5DataTypeClass.FloatingPoint, 8) => Array.ConvertAll(ds.Read<double[]>(selection, null, [length]), v => (float)v),
+                    (H5DataTypeClass.FloatingPoint, 2) => Array.ConvertAll(ds.Read<Half[]>(selection, null, [length]), v => (float)v),
                     (H5DataTypeClass.FixedPoint, _) => Array.ConvertAll(ReadIntegers(ds, name, selection, length), v => (float)v),
-                    _ => throw WrongType(ds, name, "a float or integer dataset"),
+                    _ => throw WrongType(ds, name, "a float (16, 32 or 64 bits) or integer dataset"),
                 };
             }
             catch (DatasetFileException) { throw; }

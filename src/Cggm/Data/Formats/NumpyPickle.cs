@@ -73,8 +73,8 @@ public static class NumpyPickle
 
     private static object? Convert(object? value, string path, string key) => value switch
     {
-        NpArrayState a => a.ToArray($"{path}[{key}]"),
-        NpScalar s => s.ToArray($"{path}[{key}]"),
+        NpArrayState a => a.ToArray(path + key),
+        NpScalar s => s.ToArray(path + key),
         Hashtable t => ConvertTable(t, path, key),
         ArrayList l => new ArrayList(l.Cast<object?>().Select((v, i) => Convert(v, path, $"{key}[{i}]")).ToArray()),
         _ => value,
@@ -83,7 +83,7 @@ public static class NumpyPickle
     private static Hashtable ConvertTable(Hashtable table, string path, string key)
     {
         var result = new Hashtable();
-        foreach (DictionaryEntry e in table) result[e.Key] = Convert(e.Value, path, key.Length == 0 ? $"'{e.Key}'" : $"{key}['{e.Key}']");
+        foreach (DictionaryEntry e in table) result[e.Key] = Convert(e.Value, path, $"{key}['{e.Key}']");
         return result;
     }
 

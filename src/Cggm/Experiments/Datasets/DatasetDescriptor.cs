@@ -79,7 +79,8 @@ public abstract class DatasetDescriptor(string name, string displayName, string 
 
     /// <summary>
     /// <c>cggm data prepare</c>: checks the folder (checksums where published), says what to download by hand and which
-    /// data-script converts it (<see cref="Prepare"/>), then opens it through the loader.
+    /// data-script converts it (<see cref="Prepare"/>), then opens it through the loader and checks every sample
+    /// (<see cref="DatasetInspection.Validate"/>).
     /// </summary>
     public virtual PreparationReport Check(string root)
     {
@@ -87,9 +88,19 @@ public abstract class DatasetDescriptor(string name, string displayName, string 
         var command = Prepare(root, lines);
         try
         {
-            (Open(root) as IDisposable)?.Dispose();
-            lines.Add($"The {Name} loader opens {root}.");
-            return new PreparationReport(Name, root, true, lines, command);
+            var data = Open(root);
+            InspectionReport report;
+            try { report = DatasetInspection.Validate(data); }
+            finally { (data as IDisposable)?.Dispose(); }
+            if (report.Ok)
+            {
+                lines.Add($"The {Name} loader opens {root} and reads all {report.Checked.Sum()} samples; none has a problem.");
+                return new PreparationReport(Name, root, true, lines, command);
+            }
+            var errors = report.Errors.ToArray();
+            lines.AddRange(errors.Take(5).Select(e => "Problem: " + e.Message));
+            lines.Add($"Not ready: {errors.Length} problem(s){(errors.Length > 5 ? " (the first 5 above; 'cggm data inspect' lists them all)" : "")}.");
+            return new PreparationReport(Name, root, false, lines, command);
         }
         catch (Exception e) when (e is DatasetFileException or IOException or UnauthorizedAccessException)
         {

@@ -45,6 +45,15 @@ public sealed record Food101Settings : PaperSettings
     /// <inheritdoc />
     public override MultimodalModel CreateModel(IMultimodalDataset data)
     {
+        // raw image–text pairs (Food101Raw) are read for inspection; the model trains on the token features extracted from them
+        if (data.Modalities.Any(m => m.Shape.Length != 2))
+        {
+            var root = (data as Food101Raw)?.Index.Root ?? "<the Food-101 folder>";
+            throw new DatasetFileException(DataProblem.Missing, Path.Combine(root, "features", "index.json"),
+                $"no token features, only raw image–text pairs ({string.Join(", ", data.Modalities.Select(m => $"{m.Name} [{string.Join(", ", m.Shape)}]"))})",
+                "the ViT/BERT token features the Food-101 model trains on",
+                $"extract them once with python3 data-scripts/food101/extract_features.py --root {DataPreparation.Quote(root)} (a machine with a GPU, PyTorch and transformers; 'cggm data prepare food101' says the same), then train again");
+        }
         RequireClasses(data, Model.Outputs);
         return new SequenceTransformer(data.Modalities, Model);
     }

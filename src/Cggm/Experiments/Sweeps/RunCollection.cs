@@ -29,11 +29,32 @@ public static class RunCollection
 
     private sealed record MetricsFile(string Method, int Seed, int BestEpoch, double Seconds, IReadOnlyList<string> Modalities, EvaluationResult Valid, EvaluationResult Test);
 
-    /// <summary>Every run folder under <paramref name="root"/> with both <c>config.json</c> and <c>metrics.json</c>, by path.</summary>
+    /// <summary>
+    /// Every run folder under <paramref name="root"/> with both <c>config.json</c> and <c>metrics.json</c>, by path; a folder
+    /// whose config disagrees with its results (<see cref="Scan"/>) is an <see cref="InvalidDataException"/> naming it.
+    /// </summary>
     public static IReadOnlyList<FinishedRun> Find(string root)
+    {
+        var (runs, refused) = Scan(root);
+        if (refused.Count > 0)
+            throw new InvalidDataException(string.Join("\n", refused.Select(r => $"{r.Directory}: {r.Reason}")));
+        return runs;
+    }
+
+    /// <summary>A run folder that <see cref="Scan"/> does not collect, and why.</summary>
+    public sealed record RefusedRun(string Directory, string Reason);
+
+    /// <summary>
+    /// The finished runs under <paramref name="root"/>, and the folders refused because their <c>config.json</c> disagrees with
+    /// their results: <c>metrics.json</c> of another method or seed, or <c>epochs.csv</c> with another number of epochs than the
+    /// config asks for (two runs with different settings wrote the same folder, or files were copied together from different
+    /// runs). Such a folder's numbers cannot be attributed to its config, so they are left out of every table.
+    /// </summary>
+    public static (IReadOnlyList<FinishedRun> Runs, IReadOnlyList<RefusedRun> Refused) Scan(string root)
     {
         if (!System.IO.Directory.Exists(root))
             throw new DirectoryNotFoundException($"No run folder '{root}': pass the folder a sweep or 'cggm train --runs' wrote.");
+        var refused = new List<RefusedRun>();
         var runs = new List<FinishedRun>();
         foreach (var metricsPath in System.IO.Directory.EnumerateFiles(root, "metrics.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
@@ -43,6 +64,11 @@ public static class RunCollection
             var config = JsonNode.Parse(File.ReadAllText(configPath)) as JsonObject
                 ?? throw new InvalidDataException($"{configPath} is not a JSON object; expected the config.json a run writes.");
             var metrics = Json.Deserialize<MetricsFile>(File.ReadAllText(metricsPath), metricsPath);
+            if (Disagreement(dir, config, metrics) is { } reason)
+            {
+                refused.Add(new RefusedRun(dir, reason));
+                continue;
+            }
             var dataset = config["dataset"]?.GetValue<string>() ?? throw new InvalidDataException($"{configPath} has no \"dataset\".");
             var task = config["task"]?.GetValue<string>() ?? throw new InvalidDataException($"{configPath} has no \"task\".");
             var result = new TrainingResult
@@ -52,7 +78,29 @@ public static class RunCollection
             };
             runs.Add(new FinishedRun(dir, config, dataset, task, metrics.Method, metrics.Seed, result));
         }
-        return runs;
+        return (runs, refused);
+    }
+
+    /// <summary>How the folder's config and results disagree, or null when they agree.</summary>
+    private static string? Disagreement(string dir, JsonObject config, MetricsFile metrics)
+    {
+        var problems = new List<string>();
+        if (config["method"]?["name"] is JsonValue name && name.TryGetValue<string>(out var method) && method != metrics.Method)
+            problems.Add($"config.json is for method '{method}' but metrics.json for '{metrics.Method}'");
+        if (config["trainer"]?["seed"] is JsonValue seedValue && seedValue.TryGetValue<int>(out var seed) && seed != metrics.Seed)
+            problems.Add($"config.json has seed {seed} but metrics.json seed {metrics.Seed}");
+        int? epochs = config["trainer"]?["epochs"] is JsonValue e && e.TryGetValue<int>(out var n) ? n : null;
+        var epochsCsv = Path.Combine(dir, "epochs.csv");
+        if (epochs is { } wanted && File.Exists(epochsCsv))
+        {
+            int rows = File.ReadLines(epochsCsv).Skip(1).Count(l => l.Length > 0);
+            if (rows != wanted) problems.Add($"config.json asks for {wanted} epochs but epochs.csv has {rows}");
+        }
+        if (epochs is { } total && (metrics.BestEpoch < 0 || metrics.BestEpoch >= total))
+            problems.Add($"metrics.json's best epoch {metrics.BestEpoch} is outside the config's {total} epochs");
+        return problems.Count == 0 ? null
+            : $"its config disagrees with its results ({string.Join("; ", problems)}): two runs with different settings wrote this folder, " +
+              "or its files come from different runs. It is not collected; train it again into a folder of its own (cggm train … --fresh).";
     }
 
     /// <summary>The run's settings as dotted paths (<c>method.options.rho</c>, <c>trainer.epochs</c>) → JSON text, without <see cref="IgnoredSettings"/>.</summary>
