@@ -189,8 +189,7 @@ public static class ImbalanceStudy
     /// <summary>The measured quantities of one regime's runs.</summary>
     public static RegimeResult Summarise(ImbalanceRegime regime, IReadOnlyList<StudyArm> arms, IReadOnlyDictionary<StudyArm, IReadOnlyList<ExperimentRun>> runs, int modalities)
     {
-        static Dictionary<int, double> Accuracy(IEnumerable<ExperimentRun> r) => r.ToDictionary(x => x.Seed, x => x.Result.Test.Metrics["accuracy"]);
-        var joint = Accuracy(runs[arms.First(a => a.Method == MethodNames.Joint)]);
+        var joint = runs[arms.First(a => a.Method == MethodNames.Joint)];
         var results = arms.Select(arm =>
         {
             var own = runs[arm];
@@ -200,7 +199,7 @@ public static class ImbalanceStudy
                 return v.Length == 0 ? null : MeanStd.Of(v);
             }).ToArray();
             return new ArmResult(arm, own, MeanStd.Of(own.Select(r => r.Result.Test.Metrics["accuracy"])),
-                arm.Method == MethodNames.Joint ? null : MeanStd.Difference(Accuracy(own), joint), perModality,
+                arm.Method == MethodNames.Joint ? null : MeanStd.Difference(own, joint), perModality,
                 arm.IsCggm ? CoefficientSummary.Of(own, modalities) : null);
         }).ToArray();
         var alone = Enumerable.Range(0, modalities).Select(i =>

@@ -25,6 +25,13 @@ public sealed record MeanStd(double Mean, double Std, int Count)
         return plain with { Low = double.IsNaN(d.Low) ? null : d.Low, High = double.IsNaN(d.High) ? null : d.High };
     }
 
+    /// <summary>The paired difference of a test metric between <paramref name="runs"/> and <paramref name="baseline"/>, by seed (<see cref="Difference(IReadOnlyDictionary{int, double}, IReadOnlyDictionary{int, double})"/>).</summary>
+    public static MeanStd Difference(IEnumerable<ExperimentRun> runs, IEnumerable<ExperimentRun> baseline, string metric = "accuracy")
+    {
+        Dictionary<int, double> BySeed(IEnumerable<ExperimentRun> r) => r.ToDictionary(x => x.Seed, x => x.Result.Test.Metrics[metric]);
+        return Difference(BySeed(runs), BySeed(baseline));
+    }
+
     /// <summary>One statistic of pooled data (e.g. a median over every step of every seed): no spread, shown without ±.</summary>
     public static MeanStd Pooled(double value) => new(value, double.NaN, 1);
 

@@ -51,8 +51,6 @@ public sealed record WhenDoesCggmHelpResult(Profile Profile, bool IsSample, stri
                                             IReadOnlyDictionary<string, IReadOnlyList<ExperimentRun>> Ablation, SweepResult Rho, SweepResult Lambda,
                                             ImbalanceResult Imbalance)
 {
-    private static Dictionary<int, double> Accuracy(IEnumerable<ExperimentRun> runs) => runs.ToDictionary(r => r.Seed, r => r.Result.Test.Metrics["accuracy"]);
-
     private string Suffix => $"audio-visual digits, {Profile.ToString().ToLowerInvariant()} profile" + (IsSample ? "; SAMPLE data: the numbers mean nothing" : "");
 
     /// <summary>
@@ -61,7 +59,7 @@ public sealed record WhenDoesCggmHelpResult(Profile Profile, bool IsSample, stri
     /// </summary>
     public ResultTable LadderTable()
     {
-        var joint = Accuracy(Ladder.Runs[Ladder.Rungs[0].Key]);
+        var joint = Ladder.Runs[Ladder.Rungs[0].Key];
         var rows = new List<ResultRow>();
         for (int r = 0; r < Ladder.Rungs.Count; r++)
         {
@@ -72,8 +70,8 @@ public sealed record WhenDoesCggmHelpResult(Profile Profile, bool IsSample, stri
             rows.Add(new ResultRow(rung.Label,
             [
                 MeanStd.Of(own.Select(x => x.Result.Test.Metrics["accuracy"])),
-                cggm ? MeanStd.Difference(Accuracy(own), joint) : null,
-                r > 1 ? MeanStd.Difference(Accuracy(own), Accuracy(Ladder.Runs[Ladder.Rungs[r - 1].Key])) : null,
+                cggm ? MeanStd.Difference(own, joint) : null,
+                r > 1 ? MeanStd.Difference(own, Ladder.Runs[Ladder.Rungs[r - 1].Key]) : null,
                 cggm ? MeanStd.Of(counts.Select(c => c.Steps == 0 ? 0 : (double)c.ZeroSumSteps / c.Steps)) : null,
                 cggm ? MeanStd.Of(counts.Select(c => c.Steps == 0 ? 0 : (double)c.NegativeBSteps / c.Steps)) : null,
             ]));
@@ -85,17 +83,18 @@ public sealed record WhenDoesCggmHelpResult(Profile Profile, bool IsSample, stri
     /// <summary>Joint training, magnitude only, direction only and both, for each CGGM variant: accuracy, gain over joint, each classifier's accuracy.</summary>
     public ResultTable AblationTable()
     {
-        var joint = Accuracy(Ablation.Values.First().Where(r => r.Method == CggmAblation.Rows(new CggmOptions())[0].Label));
+        var jointLabel = CggmAblation.Rows(new CggmOptions())[0].Label;
+        var joint = Ablation.Values.First().Where(r => r.Method == jointLabel).ToArray();
         var rows = new List<ResultRow>();
         foreach (var (variant, runs) in Ablation)
             foreach (var group in runs.GroupBy(r => r.Method))
             {
-                bool isJoint = group.Key == CggmAblation.Rows(new CggmOptions())[0].Label;
+                bool isJoint = group.Key == jointLabel;
                 if (isJoint && rows.Count > 0) continue;
                 rows.Add(new ResultRow(isJoint ? group.Key : $"{variant}: {group.Key}",
                 [
                     MeanStd.Of(group.Select(r => r.Result.Test.Metrics["accuracy"])),
-                    isJoint ? null : MeanStd.Difference(Accuracy(group), joint),
+                    isJoint ? null : MeanStd.Difference(group, joint),
                     MeanStd.Of(group.Select(r => r.Result.Test.PerModality[0]["accuracy"])),
                     MeanStd.Of(group.Select(r => r.Result.Test.PerModality[1]["accuracy"])),
                 ]));
@@ -108,11 +107,10 @@ public sealed record WhenDoesCggmHelpResult(Profile Profile, bool IsSample, stri
     public ResultTable SweepTable(CggmHyperparameter parameter)
     {
         var sweep = parameter == CggmHyperparameter.Rho ? Rho : Lambda;
-        var joint = Accuracy(sweep.Baseline);
         var symbol = HyperparameterSweep.Symbol(parameter);
         var rows = sweep.Points.Select(p => new ResultRow($"{symbol} = {p.Value.ToString(CultureInfo.InvariantCulture)}",
-            [MeanStd.Of(p.Runs.Select(r => r.Result.Test.Metrics["accuracy"])), MeanStd.Difference(Accuracy(p.Runs), joint)])).ToList();
-        rows.Add(new ResultRow("joint training", [MeanStd.Of(joint.Values), null]));
+            [MeanStd.Of(p.Runs.Select(r => r.Result.Test.Metrics["accuracy"])), sweep.Improvement(p, "accuracy")])).ToList();
+        rows.Add(new ResultRow("joint training", [MeanStd.Of(sweep.Baseline.Select(r => r.Result.Test.Metrics["accuracy"])), null]));
         return new ResultTable($"CGGM (paper) at several {symbol} ({Suffix})", [new("Acc (%)"), new("vs joint (pp) [95% CI]")], rows);
     }
 }
@@ -156,7 +154,8 @@ public static class WhenDoesCggmHelp
         var clean = Path.Combine(root, "imbalance", "clean");
         var seeds = config.Seeds;
         var arms = config.Arms ?? ImbalanceStudy.Arms(setup.Methods.Cggm);
-        int ladder = PaperVsReference.Rungs(setup.Methods.Cggm).Count * seeds.Count, ablation = 6 * seeds.Count;
+        int ablationSlots = CggmAblation.Rows(setup.Methods.Cggm).Count * seeds.Count;   // per variant: each reports its joint rows too
+        int ladder = PaperVsReference.Rungs(setup.Methods.Cggm).Count * seeds.Count, ablation = 2 * ablationSlots;
         int sweeps = (config.Rho.Count + config.Lambda.Count + 2) * seeds.Count;
         int imbalance = config.Regimes.Count * arms.Count * config.ImbalanceSeeds.Count, total = ladder + ablation + sweeps + imbalance;
 
@@ -164,7 +163,7 @@ public static class WhenDoesCggmHelp
         var ablationRuns = new Dictionary<string, IReadOnlyList<ExperimentRun>>
         {
             ["paper"] = CggmAblation.Run(setup, MethodNames.Cggm, seeds, clean, true, ComparisonRunner.Shift(progress, ladder, total), cancellation),
-            ["released"] = CggmAblation.Run(setup, MethodNames.CggmReference, seeds, clean, true, ComparisonRunner.Shift(progress, ladder + ablation / 2, total), cancellation),
+            ["released"] = CggmAblation.Run(setup, MethodNames.CggmReference, seeds, clean, true, ComparisonRunner.Shift(progress, ladder + ablationSlots, total), cancellation),
         };
         int offset = ladder + ablation;
         var rho = HyperparameterSweep.Run(setup, CggmHyperparameter.Rho, config.Rho, seeds, clean, true, ComparisonRunner.Shift(progress, offset, total), cancellation);
