@@ -51,6 +51,18 @@ public class DropoutCostBenchmarks
     [Benchmark]
     public void SplitMixMaskAttentionMap() { using var m = SplitMixMask.Create(_attention, 0.15); }
 
+    /// <summary>Dropout forward and backward over the same map as the models run it (<see cref="SplitMixDropout"/>: one fused pass each way).</summary>
+    [Benchmark]
+    public void FusedDropoutAttentionMap() => DropoutForwardBackward(x => SplitMixDropout.Apply(x, 0.15));
+
+    /// <summary>The same with a stored mask: <c>x * SplitMixMask.Create(x, p)</c> and libtorch's multiplication backward.</summary>
+    [Benchmark]
+    public void StoredMaskDropoutAttentionMap() => DropoutForwardBackward(x => { using var m = SplitMixMask.Create(x, 0.15); return x * m; });
+
+    /// <summary>libtorch's own dropout (<c>bernoulli_</c> mask, then multiplication) forward and backward over the same map.</summary>
+    [Benchmark]
+    public void LibtorchDropoutAttentionMap() => DropoutForwardBackward(x => nn.functional.dropout(x, 0.15, true));
+
     /// <summary>Softmax over the same map.</summary>
     [Benchmark]
     public void SoftmaxAttentionMap() { using var s = nn.functional.softmax(_attention, -1); }
@@ -58,6 +70,13 @@ public class DropoutCostBenchmarks
     /// <summary>q·kᵀ for the same map (head width 8).</summary>
     [Benchmark]
     public void QueryKeyProduct() { using var a = torch.matmul(_q, _kT); }
+
+    private void DropoutForwardBackward(Func<Tensor, Tensor> dropout)
+    {
+        using var scope = NewDisposeScope();
+        var x = _attention.detach().requires_grad_(true);
+        dropout(x).backward([_attention]);
+    }
 
     private void ForwardBackward(bool train)
     {

@@ -64,8 +64,8 @@ public class UniformMaskDropoutTests
         var big = torch.empty(1_000_001);                                           // four parallel chunks and an odd tail
         SplitMixMask.Fill(big, start, threshold, 2f);
         var values = big.data<float>().ToArray();
-        foreach (long j in new long[] { 0, 1, 262_143, 262_144, 262_145, 999_999, 1_000_000 })
-        {
+        foreach (long j in Enumerable.Range(0, 2_001).Select(i => (long)i).Concat([262_143, 262_144, 262_145, 999_999, 1_000_000]))
+        {                                                                           // the vector body, its seams, the tails
             ulong z = SplitMixMask.Mix(start + (ulong)(j / 2 + 1) * 0x9E3779B97F4A7C15UL);
             uint u = j % 2 == 0 ? (uint)z : (uint)(z >> 32);
             Assert.Equal(u >= threshold ? 2f : 0f, values[j]);
@@ -75,6 +75,46 @@ public class UniformMaskDropoutTests
         double bothDropped = (dropped.select(1, 0) * dropped.select(1, 1)).mean().item<double>();
         Assert.InRange(bothDropped, 0.16 - 0.0025, 0.16 + 0.0025);                  // ±6.8σ of a binomial(5e5, 0.16) fraction
     }
+
+    [Fact]
+    public void The_fused_pass_gives_exactly_x_times_the_stored_mask_both_ways()
+    {
+        // Forward: y = x ⊙ m bit for bit, with NaN kept and −x·0 = −0 in dropped places, for a transposed (non-contiguous) x.
+        var x = torch.randn(700, 900).t();
+        x[3, 5] = torch.tensor(float.NaN);
+        var dropout = new UniformMaskDropout(0.25);
+        dropout.train();
+        torch.manual_seed(21);
+        var input = x.detach().requires_grad_(true);
+        var y = dropout.call(input);
+        torch.manual_seed(21);
+        var mask = SplitMixMask.Create(x, 0.25);
+        var expected = x.contiguous() * mask;
+        Assert.Equal(Bits(expected), Bits(y));
+        Assert.Contains(Bits(y), b => b == 0x8000_0000);                                // some −0 from a dropped negative element
+        // Backward: ∂L/∂x = ∂L/∂y ⊙ m for an upstream gradient w.
+        var w = torch.randn(900, 700);
+        (y * w).sum().backward();
+        Assert.Equal(Bits(w * mask), Bits(input.grad!));
+    }
+
+    [Fact]
+    public void The_gradient_through_dropout_can_be_differentiated_again()
+    {
+        // g = ∂(Σ y²)/∂x = 2·y ⊙ m = 2·x ⊙ m², so ∂(Σ g)/∂x = 2·m², as CGGM's second-order term needs (create_graph).
+        var dropout = new UniformMaskDropout(0.5);
+        dropout.train();
+        var x = torch.randn(1000, requires_grad: true);
+        torch.manual_seed(4);
+        var y = dropout.call(x);
+        var g = torch.autograd.grad([y.pow(2).sum()], [x], create_graph: true)[0];
+        g.sum().backward();
+        torch.manual_seed(4);
+        var mask = SplitMixMask.Create(x, 0.5);
+        Assert.True(TestData.Same(x.grad!, 2 * mask * mask));
+    }
+
+    private static uint[] Bits(torch.Tensor t) => t.detach().contiguous().data<float>().ToArray().Select(BitConverter.SingleToUInt32Bits).ToArray();
 
     [Fact]
     public void Successive_masks_differ_and_other_dtypes_use_torch_uniforms()

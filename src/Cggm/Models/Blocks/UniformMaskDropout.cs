@@ -7,10 +7,9 @@ namespace Cggm.Models.Blocks;
 /// Dropout (Srivastava et al., 2014) as in <c>torch.nn.Dropout</c>: in training each element is kept with probability 1 − p
 /// and scaled by 1/(1 − p), otherwise zeroed; in evaluation the input passes unchanged. The keep-mask is u ≥ p for uniform u:
 /// for float32 on the CPU (every model here) u comes from <see cref="SplitMixMask"/>, a counter-based stream seeded from
-/// torch's global generator and filled in parallel (13 ms against libtorch's 30 ms for <c>rand_like</c> on a [64, 5, 150, 150]
-/// attention map, allocation included; dropout had been over half of a MOSI-size step); elsewhere (CUDA, other dtypes) from
-/// <c>torch.rand_like</c>. Either way the distribution is <c>bernoulli_</c>'s; the random stream differs from libtorch's, as
-/// ours differs from PyTorch's anyway.
+/// torch's global generator, and the mask is applied by <see cref="SplitMixDropout"/>, one fused pass each way that never
+/// stores it; elsewhere (CUDA, other dtypes) from <c>torch.rand_like</c>, applied as <c>x * mask</c>. Either way the
+/// distribution is <c>bernoulli_</c>'s; the random stream differs from libtorch's, as ours differs from PyTorch's anyway.
 /// </summary>
 public sealed class UniformMaskDropout : nn.Module<Tensor, Tensor>
 {
@@ -28,7 +27,8 @@ public sealed class UniformMaskDropout : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         if (!training || P == 0) return input.alias();
-        using var mask = input.dtype == ScalarType.Float32 && input.device_type == DeviceType.CPU ? SplitMixMask.Create(input, P) : UniformMask(input);
+        if (input.dtype == ScalarType.Float32 && input.device_type == DeviceType.CPU) return SplitMixDropout.Apply(input, P);
+        using var mask = UniformMask(input);
         return input * mask;
     }
 
