@@ -253,6 +253,14 @@ def _status_mb(key):
     return 0.0
 
 
+def _release_freed_memory():
+    """glibc keeps freed memory for reuse; give it back, as cggm bench does between cases, so that a peak is the case's own."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _reset_peak():
     try:
         with open("/proc/self/clear_refs", "w") as f:
@@ -270,6 +278,7 @@ def measure(R, name, method, steps, warmup, cls_layers):
     h = hyp_params(R, case, method, warmup + steps, cls_layers)
     settings = {}
     gc.collect()
+    _release_freed_memory()
     _reset_peak()
     before = _status_mb("VmRSS:")
     common.setup_seed()                                 # as the run scripts, before initiate()
