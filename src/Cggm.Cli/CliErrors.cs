@@ -16,6 +16,7 @@ internal static class CliErrors
             ArgumentException or FormatException or NotSupportedException => (2, "invalid input"),
             FileNotFoundException or DirectoryNotFoundException or InvalidDataException or Cggm.Data.DatasetFileException or Cggm.Data.InvalidSampleException => (2, "data"),
             Cggm.Models.Interop.CheckpointException => (2, "checkpoint"),
+            Cggm.Bench.ReleasedBenchException => (2, "released code"),
             RunFolderException => (2, "run folder"),
             NonFiniteLossException => (1, "training stopped"),
             OperationCanceledException => (130, "cancelled"),

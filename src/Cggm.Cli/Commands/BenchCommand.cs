@@ -59,12 +59,24 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         [Description("Transformer layers of CGGM's classifiers f_i on mosi, iemocap and food101 (default: the released 2; the paper allows 1–2).")]
         public int? ClassifierLayers { get; init; }
 
+        [CommandOption("--released <CHECKOUT>")]
+        [Description("Also time the released code (a checkout of github.com/zrguo/CGGM at 21e428c) in every round with benchmarks/released/time_released.py, " +
+                     "its joint and cggm steps at the same models, steps, warm-up and threads (ours first, then the released code; the other way round every other round), " +
+                     "and print both in one table with the ratios.")]
+        public string? Released { get; init; }
+
+        [CommandOption("--python <PATH>")]
+        [Description("The python that runs the released code with --released: Debian's, with apt's python3-torch (default: /usr/bin/python3).")]
+        public string? Python { get; init; }
+
         [CommandOption("--json")]
         [Description("Print one JSON object instead of tables.")]
         public bool Json { get; init; }
 
         public override ValidationResult Validate() =>
-            Steps < 1 ? ValidationResult.Error("--steps must be at least 1.") : Rounds < 1 ? ValidationResult.Error("--rounds must be at least 1.") : ClassifierLayers is < 1 ? ValidationResult.Error("--classifier-layers must be at least 1.") : SharedOptions.CheckThreads(Threads) is { } error ? ValidationResult.Error(error) : ValidationResult.Success();
+            Steps < 1 ? ValidationResult.Error("--steps must be at least 1.") : Rounds < 1 ? ValidationResult.Error("--rounds must be at least 1.") : ClassifierLayers is < 1 ? ValidationResult.Error("--classifier-layers must be at least 1.")
+            : Python is not null && Released is null ? ValidationResult.Error("--python is the interpreter of --released; give --released CHECKOUT too.")
+            : SharedOptions.CheckThreads(Threads) is { } error ? ValidationResult.Error(error) : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
@@ -75,10 +87,13 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
             .Select(c => settings.ClassifierLayers is { } layers ? BenchSuite.WithClassifierLayers(c, layers) : c).ToArray();
         var methods = settings.Methods is null ? null : Parsing.Names(settings.Methods, "--methods");
         foreach (var m in methods ?? []) Modulation.MethodRegistry.Get(m);
+        var released = settings.Released is null ? null : ReleasedRun.Start(settings, cases, methods, cancellation, line => Progress(settings, line));
         var rounds = new List<List<StepMeasurement>>();
         var clock = Stopwatch.StartNew();
         for (int round = 0; round < settings.Rounds; round++)
         {
+            var roundText = settings.Rounds > 1 ? $"round {round + 1}/{settings.Rounds} " : "";
+            if (round % 2 == 1) released?.Measure(roundText);
             var measured = new List<StepMeasurement>();
             foreach (var bench in cases)
             {
@@ -90,7 +105,6 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
                     {
                         var m = BenchSuite.Measure(bench, method, settings.Warmup, settings.Steps);
                         measured.Add(m);
-                        var roundText = settings.Rounds > 1 ? $"round {round + 1}/{settings.Rounds} " : "";
                         Progress(settings, $"{roundText}{bench.Name} {m.Method}: median {m.MedianMs:F1} ms/step, peak {m.PeakMemoryMb:F0} MiB ({clock.Elapsed.TotalMinutes:F1} min so far)");
                     }
                     catch (NotSupportedException e)
@@ -100,8 +114,10 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
                 }
             }
             rounds.Add(measured);
+            if (round % 2 == 0) released?.Measure(roundText);
         }
         var measurements = BenchRounds.Combine(rounds);
+        var comparison = released is null ? null : ReleasedComparison.Rows(rounds, released.Rounds);
         var ratios = measurements.Select(m => m.Model).Distinct().Select(model =>
         {
             var (paper, reference) = (BenchRounds.Ratio(rounds, model, MethodNames.Cggm), BenchRounds.Ratio(rounds, model, MethodNames.CggmReference));
@@ -127,22 +143,78 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
             parameters,
             soak = soak?.Select(s => new { step = s.Step, residentMb = s.ResidentMb }).ToArray(),
             soakGrowthMb = soak is { Count: > 1 } ? soak[^1].ResidentMb - soak[0].ResidentMb : (double?)null,
+            released = released is null ? null : new
+            {
+                checkout = settings.Released,
+                script = released.Script.Script,
+                python = released.Script.Python,
+                pythonVersion = released.Environment.Python,
+                torch = released.Environment.Torch,
+                torchThreads = released.Threads,
+                blas = released.Environment.Blas,
+                measurements = BenchRounds.Combine(released.Rounds),
+                rounds = settings.Rounds > 1 ? released.Rounds : null,
+                comparison,
+            },
         };
         if (settings.Json)
         {
             Console.WriteLine(JsonSerializer.Serialize(report, Json.Options));
             return 0;
         }
-        var table = new Table().AddColumns("Model", "Method", "Median ms/step", "p10–p90", "Peak MiB", "× joint");
-        foreach (var m in measurements)
+        if (comparison is not null)
         {
-            var ratio = BenchRounds.Ratio(rounds, m.Model, m.Method);   // joint's own is 1 (1–1)
-            table.AddRow(m.Model, Markup.Escape(m.Method), m.MedianMs.ToString("F1"), $"{m.P10Ms:F0}–{m.P90Ms:F0}", m.PeakMemoryMb.ToString("F0"),
-                ratio is null ? "" : settings.Rounds > 1 ? $"{ratio.Median:F2} ({ratio.Min:F2}–{ratio.Max:F2})" : ratio.Median.ToString("F2"));
+            var sideBySide = new Table().AddColumns(ReleasedComparison.Columns.Select(Markup.Escape).ToArray());
+            foreach (var row in comparison) sideBySide.AddRow(row.Cells(settings.Rounds > 1).Select(Markup.Escape).ToArray());
+            sideBySide.Caption(Markup.Escape($"Medians over {settings.Rounds} round(s){(settings.Rounds > 1 ? ", per-round min–max of each ratio in brackets" : "")}; " +
+                $"ours and the released code at {released!.Threads} torch thread(s); released: python {released.Environment.Python}, torch {released.Environment.Torch}, " +
+                $"BLAS {(released.Environment.Blas.Count > 0 ? string.Join(", ", released.Environment.Blas) : "?")}"));
+            AnsiConsole.Write(sideBySide);
         }
-        AnsiConsole.Write(table);
+        else
+        {
+            var table = new Table().AddColumns("Model", "Method", "Median ms/step", "p10–p90", "Peak MiB", "× joint");
+            foreach (var m in measurements)
+            {
+                var ratio = BenchRounds.Ratio(rounds, m.Model, m.Method);   // joint's own is 1 (1–1)
+                table.AddRow(m.Model, Markup.Escape(m.Method), m.MedianMs.ToString("F1"), $"{m.P10Ms:F0}–{m.P90Ms:F0}", m.PeakMemoryMb.ToString("F0"),
+                    ratio?.Format(settings.Rounds > 1) ?? "");
+            }
+            AnsiConsole.Write(table);
+        }
         if (report.soakGrowthMb is { } growth) AnsiConsole.MarkupLine($"Memory soak: {soak!.Count * 100} steps, resident memory grew {growth:F1} MiB from step {soak[0].Step} to {soak[^1].Step}.");
         return 0;
+    }
+
+    /// <summary>The released code's side of <c>--released</c>: its script, checked before anything is measured, and its rounds.</summary>
+    private sealed class ReleasedRun(ReleasedScript script, ReleasedBenchReport environment, IReadOnlyList<string> models, IReadOnlyList<string> methods,
+                                     Settings settings, CancellationToken cancellation, Action<string> progress)
+    {
+        public ReleasedScript Script => script;
+        public ReleasedBenchReport Environment => environment;
+        public int Threads { get; } = torch.get_num_threads();
+        public List<IReadOnlyList<StepMeasurement>> Rounds { get; } = [];
+
+        /// <summary>Finds the script, checks python, its packages and the checkout; throws <see cref="ReleasedBenchException"/> before anything is measured.</summary>
+        public static ReleasedRun Start(Settings settings, IReadOnlyList<BenchCase> cases, IReadOnlyList<string>? methods, CancellationToken cancellation, Action<string> progress)
+        {
+            var path = ReleasedScript.Find(Directory.GetCurrentDirectory(), AppContext.BaseDirectory)
+                ?? throw new ReleasedBenchException($"{ReleasedScript.RelativePath} not found above the current folder or the cggm binary; run cggm from the repository.");
+            var timed = ReleasedScript.Methods.Where(m => methods is null || methods.Contains(m)).ToArray();
+            if (timed.Length == 0)
+                throw new ArgumentException($"--released times the released {string.Join(" and ", ReleasedScript.Methods)} steps; --methods {settings.Methods} names neither.");
+            var script = new ReleasedScript(settings.Python ?? ReleasedScript.DefaultPython, path, settings.Released!);
+            var environment = script.Check(cancellation);
+            progress($"released code: {settings.Released} with python {environment.Python}, torch {environment.Torch}, BLAS {string.Join(", ", environment.Blas)}");
+            return new ReleasedRun(script, environment, cases.Select(c => c.Name).ToArray(), timed, settings, cancellation, progress);
+        }
+
+        /// <summary>One round of the released code.</summary>
+        public void Measure(string roundText)
+        {
+            var report = script.Measure(models, methods, settings.Steps, settings.Warmup, Threads, settings.ClassifierLayers, line => progress($"{roundText}released {line}"), cancellation);
+            Rounds.Add(report.Measurements);
+        }
     }
 
     /// <summary>A line per measurement as it finishes: grey on the console, or on standard error beside <c>--json</c> (whose stdout holds only the JSON).</summary>

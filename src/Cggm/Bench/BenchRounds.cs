@@ -4,7 +4,11 @@ using Cggm.Modulation;
 namespace Cggm.Bench;
 
 /// <summary>A ratio of median step times measured over several rounds: the median, smallest and largest per-round ratio.</summary>
-public sealed record RoundRatio(double Median, double Min, double Max);
+public sealed record RoundRatio(double Median, double Min, double Max)
+{
+    /// <summary>"1.23", or with <paramref name="range"/> "1.23 (1.10–1.40)".</summary>
+    public string Format(bool range) => range ? $"{Median:F2} ({Min:F2}–{Max:F2})" : Median.ToString("F2");
+}
 
 /// <summary>
 /// Combines repeated rounds of step measurements (each round measures every (model, method) once, as <c>cggm bench --rounds</c>
@@ -35,7 +39,14 @@ public static class BenchRounds
     public static RoundRatio? Ratio(IReadOnlyList<IReadOnlyList<StepMeasurement>> rounds, string model, string method, string baseline = MethodNames.Joint)
     {
         var ratios = rounds.Select(r => (Of: r.FirstOrDefault(m => m.Model == model && m.Method == method), Base: r.FirstOrDefault(m => m.Model == model && m.Method == baseline)))
-            .Where(p => p.Of is not null && p.Base is not null).Select(p => p.Of!.MedianMs / p.Base!.MedianMs).ToArray();
-        return ratios.Length == 0 ? null : new RoundRatio(Statistics.Median(ratios), ratios.Min(), ratios.Max());
+            .Where(p => p.Of is not null && p.Base is not null).Select(p => p.Of!.MedianMs / p.Base!.MedianMs);
+        return Summarize(ratios);
+    }
+
+    /// <summary>Per-round ratios summarised: their median, smallest and largest; null when there are none.</summary>
+    public static RoundRatio? Summarize(IEnumerable<double> ratios)
+    {
+        var all = ratios.ToArray();
+        return all.Length == 0 ? null : new RoundRatio(Statistics.Median(all), all.Min(), all.Max());
     }
 }
