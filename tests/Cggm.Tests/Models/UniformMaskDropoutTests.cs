@@ -57,11 +57,11 @@ public class UniformMaskDropoutTests
     }
 
     [Fact]
-    public void A_mask_is_the_stream_read_two_elements_per_output_whatever_the_chunking()
+    public void A_mask_is_the_stream_read_two_elements_per_output_over_its_whole_length()
     {
         const ulong start = 12345;
         uint threshold = SplitMixMask.Threshold(0.4);
-        var big = torch.empty(1_000_001);                                           // four parallel chunks and an odd tail
+        var big = torch.empty(1_000_001);                                           // an odd tail
         SplitMixMask.Fill(big, start, threshold, 2f);
         var values = big.data<float>().ToArray();
         foreach (long j in Enumerable.Range(0, 2_001).Select(i => (long)i).Concat([262_143, 262_144, 262_145, 999_999, 1_000_000]))

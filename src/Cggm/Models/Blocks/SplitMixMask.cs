@@ -10,15 +10,14 @@ namespace Cggm.Models.Blocks;
 /// Dropout keep-masks drawn from SplitMix64 (Steele, Lea &amp; Flood, OOPSLA 2014): z_k = mix(s + (k + 1)·γ), γ = 0x9E3779B97F4A7C15,
 /// with the start s drawn from torch's global generator, so that seeding torch fixes every mask. Element j uses the 32-bit
 /// half j mod 2 of z_{⌊j/2⌋} as a uniform u_j on {0, …, 2³² − 1} and keeps the element iff u_j ≥ round(p·2³²), i.e. with
-/// probability 1 − p to within 2⁻³³ (torch's float32 <c>rand</c> resolves p to 2⁻²⁴). Because z_k depends on k alone, chunks
-/// are filled in parallel, and the mask never has to be stored: <see cref="Scale"/> recomputes it wherever it is applied.
+/// probability 1 − p to within 2⁻³³ (torch's float32 <c>rand</c> resolves p to 2⁻²⁴). Because z_k depends on k alone, the
+/// mask never has to be stored: <see cref="Scale"/> recomputes it wherever it is applied, several outputs per vector operation.
 /// libtorch draws CPU uniforms one at a time from one Mersenne Twister (4–6 ns an element here), which made dropout over half
 /// of a MOSI-size training step (benchmarks/Cggm.Benchmarks, DropoutCostBenchmarks).
 /// </summary>
 public static class SplitMixMask
 {
     private const ulong Gamma = 0x9E3779B97F4A7C15UL;
-    private const int Chunk = 1 << 18;   // elements per parallel work item (even)
 
     /// <summary>SplitMix64's output function: mix(z) = z₃ with z₁ = (z ⊕ z≫30)·0xBF58476D1CE4E5B9, z₂ = (z₁ ⊕ z₁≫27)·0x94D049BB133111EB, z₃ = z₂ ⊕ z₂≫31.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -52,8 +51,7 @@ public static class SplitMixMask
 
     /// <summary>Fills <paramref name="mask"/> (contiguous float32 on the CPU) with m_j = scale·[u_j ≥ threshold] from the stream at <paramref name="start"/>.</summary>
     public static void Fill(Tensor mask, ulong start, uint threshold, float scale) =>
-        ForEachChunk(mask.numel(), (first, length) =>
-            ScaleRange(default, Floats(mask).Slice((int)first, length), first, start, threshold, scale, fromSource: false));
+        ScaleRange(default, Floats(mask), start, threshold, scale, fromSource: false);
 
     /// <summary>
     /// target_j = source_j · m_j with the mask of <see cref="Fill"/>, without materialising it: one pass that reads
@@ -63,30 +61,20 @@ public static class SplitMixMask
     public static void Scale(Tensor source, Tensor target, ulong start, uint threshold, float scale)
     {
         if (source.numel() != target.numel()) throw new ArgumentException($"Source ({source.numel()}) and target ({target.numel()}) sizes differ.", nameof(target));
-        ForEachChunk(target.numel(), (first, length) =>
-            ScaleRange(Floats(source).Slice((int)first, length), Floats(target).Slice((int)first, length), first, start, threshold, scale, fromSource: true));
+        ScaleRange(Floats(source), Floats(target), start, threshold, scale, fromSource: true);
     }
 
     private static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
 
-    private static void ForEachChunk(long count, Action<long, int> fill)
-    {
-        int chunks = (int)((count + Chunk - 1) / Chunk);
-        if (chunks <= 1) { fill(0, (int)count); return; }
-        Parallel.For(0, chunks, c =>
-        {
-            long first = (long)c * Chunk;
-            fill(first, (int)Math.Min(Chunk, count - first));
-        });
-    }
-
     /// <summary>
-    /// Elements first … first + length − 1 (first even): target_j = (fromSource ? source_j : 1) · scale·[u_j ≥ threshold],
-    /// <see cref="Vector{T}"/>-wide (four outputs z, eight elements, an iteration on AVX2), the tail one output at a time.
+    /// target_j = (fromSource ? source_j : 1) · scale·[u_j ≥ threshold] over the whole span, <see cref="Vector{T}"/>-wide (four
+    /// outputs z, eight elements, an iteration on AVX2), the tail one output at a time. On the calling thread: spread over
+    /// .NET's thread pool it competed with libtorch's OpenMP threads, which spin between operations, and the MOSI-size step
+    /// was both slower and far noisier (benchmarks/Cggm.Benchmarks, DropoutCostBenchmarks).
     /// </summary>
-    private static void ScaleRange(ReadOnlySpan<float> source, Span<float> target, long first, ulong start, uint threshold, float scale, bool fromSource)
+    private static void ScaleRange(ReadOnlySpan<float> source, Span<float> target, ulong start, uint threshold, float scale, bool fromSource)
     {
-        ulong k = (ulong)(first >> 1);
+        ulong k = 0;
         ref float output = ref MemoryMarshal.GetReference(target);
         ref float input = ref MemoryMarshal.GetReference(source);
         int j = 0, width = Vector<float>.Count;
