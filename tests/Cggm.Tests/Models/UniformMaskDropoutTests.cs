@@ -99,6 +99,27 @@ public class UniformMaskDropoutTests
     }
 
     [Fact]
+    public void Gradients_stay_right_when_backward_runs_inside_dispose_scopes_step_after_step()
+    {
+        // The backward pass hands its gradient wrappers back early (the incoming one at once, the returned one at this
+        // thread's next dropout backward): two steps of two stacked dropouts, each step in its own scope as the trainer runs.
+        var dropout = new UniformMaskDropout(0.3);
+        dropout.train();
+        var x = torch.randn(4000, requires_grad: true);
+        var w = torch.randn(4000);
+        for (int step = 0; step < 2; step++)
+        {
+            x.grad?.zero_();
+            torch.manual_seed(8 + step);
+            using (torch.NewDisposeScope()) (dropout.call(dropout.call(x)) * w).sum().backward();
+            torch.manual_seed(8 + step);
+            var first = SplitMixMask.Create(x, 0.3);
+            var second = SplitMixMask.Create(x, 0.3);
+            Assert.True(TestData.Same(w * second * first, x.grad!));                   // equal as numbers: accumulating into zeros turns −0 into +0
+        }
+    }
+
+    [Fact]
     public void The_gradient_through_dropout_can_be_differentiated_again()
     {
         // g = ∂(Σ y²)/∂x = 2·y ⊙ m = 2·x ⊙ m², so ∂(Σ g)/∂x = 2·m², as CGGM's second-order term needs (create_graph).
