@@ -38,10 +38,14 @@ public static class BenchRounds
     /// </summary>
     public static RoundRatio? Ratio(IReadOnlyList<IReadOnlyList<StepMeasurement>> rounds, string model, string method, string baseline = MethodNames.Joint)
     {
-        var ratios = rounds.Select(r => (Of: r.FirstOrDefault(m => m.Model == model && m.Method == method), Base: r.FirstOrDefault(m => m.Model == model && m.Method == baseline)))
+        var ratios = rounds.Select(r => (Of: Find(r, model, method), Base: Find(r, model, baseline)))
             .Where(p => p.Of is not null && p.Base is not null).Select(p => p.Of!.MedianMs / p.Base!.MedianMs);
         return Summarize(ratios);
     }
+
+    /// <summary>The measurement of (<paramref name="model"/>, <paramref name="method"/>) in one round, or null.</summary>
+    public static StepMeasurement? Find(IEnumerable<StepMeasurement> round, string model, string method) =>
+        round.FirstOrDefault(m => m.Model == model && m.Method == method);
 
     /// <summary>Per-round ratios summarised: their median, smallest and largest; null when there are none.</summary>
     public static RoundRatio? Summarize(IEnumerable<double> ratios)

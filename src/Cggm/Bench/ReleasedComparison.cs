@@ -1,4 +1,3 @@
-using Cggm.Analysis;
 using Cggm.Modulation;
 
 namespace Cggm.Bench;
@@ -40,21 +39,15 @@ public static class ReleasedComparison
     public static IReadOnlyList<ReleasedComparisonRow> Rows(IReadOnlyList<IReadOnlyList<StepMeasurement>> ours, IReadOnlyList<IReadOnlyList<StepMeasurement>> released)
     {
         string joint = MethodNames.Joint;
-        static double? Time(IEnumerable<IReadOnlyList<StepMeasurement>> rounds, string model, string method)
-        {
-            var times = rounds.SelectMany(r => r).Where(m => m.Model == model && m.Method == method).Select(m => m.MedianMs).ToArray();
-            return times.Length == 0 ? null : Statistics.Median(times);
-        }
-        static StepMeasurement? Find(IReadOnlyList<StepMeasurement> round, string model, string method) =>
-            round.FirstOrDefault(m => m.Model == model && m.Method == method);
+        var (oursCombined, releasedCombined) = (BenchRounds.Combine(ours), BenchRounds.Combine(released));
         return ours.SelectMany(r => r).Concat(released.SelectMany(r => r)).Select(m => m.Model).Distinct().Select(model => new ReleasedComparisonRow(
             model,
-            Time(ours, model, joint),
+            BenchRounds.Find(oursCombined, model, joint)?.MedianMs,
             BenchRounds.Ratio(ours, model, MethodNames.Cggm),
             BenchRounds.Ratio(ours, model, MethodNames.CggmReference),
-            Time(released, model, joint),
+            BenchRounds.Find(releasedCombined, model, joint)?.MedianMs,
             BenchRounds.Ratio(released, model, MethodNames.Cggm),
-            BenchRounds.Summarize(ours.Zip(released).Select(p => (Ours: Find(p.First, model, joint), Released: Find(p.Second, model, joint)))
+            BenchRounds.Summarize(ours.Zip(released).Select(p => (Ours: BenchRounds.Find(p.First, model, joint), Released: BenchRounds.Find(p.Second, model, joint)))
                 .Where(p => p.Ours is not null && p.Released is not null).Select(p => p.Ours!.MedianMs / p.Released!.MedianMs)))).ToArray();
     }
 }

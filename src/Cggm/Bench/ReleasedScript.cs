@@ -66,7 +66,10 @@ public sealed record ReleasedScript(string Python, string Script, string Checkou
 
     /// <summary>The command line of a run with <paramref name="args"/>, to copy into a shell.</summary>
     public string CommandLine(IReadOnlyList<string> args) =>
-        string.Join(" ", new[] { Python, Script, "--released", Checkout }.Concat(args).Append("--json").Select(Quote));
+        string.Join(" ", ScriptArguments(args).Prepend(Python).Select(Quote));
+
+    /// <summary>What follows the interpreter: the script, the checkout, <paramref name="args"/> and <c>--json</c>.</summary>
+    private IEnumerable<string> ScriptArguments(IReadOnlyList<string> args) => new[] { Script, "--released", Checkout }.Concat(args).Append("--json");
 
     private ReleasedBenchReport Run(IReadOnlyList<string> args, Action<string>? progress, CancellationToken cancellation)
     {
@@ -75,7 +78,7 @@ public sealed record ReleasedScript(string Python, string Script, string Checkou
         if (!Directory.Exists(Checkout))
             throw new ReleasedBenchException($"--released {Checkout}: no such folder; expected a checkout of the released code. Get it with: {GetCheckout}");
         var info = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Script, "--released", Checkout }.Concat(args).Append("--json")) info.ArgumentList.Add(a);
+        foreach (var a in ScriptArguments(args)) info.ArgumentList.Add(a);
         Process process;
         try
         {
