@@ -31,7 +31,7 @@ public sealed record AvDigitsConfig
     /// The experiment at a profile:
     /// <list type="bullet">
     /// <item>Paper: every method, 5 seeds, <see cref="AvDigitsSettings.Epochs"/> (20) epochs on all 3,000 pairs.</item>
-    /// <item>Quick (the default): every method, 5 seeds, 8 epochs on all 3,000 pairs — 9 min 7 s on 2 cores (measured; notebooks/README.md).</item>
+    /// <item>Quick (the default): every method, 5 seeds, 8 epochs on all 3,000 pairs (its measured time: notebooks/README.md).</item>
     /// <item>Smoke: unimodal, joint, OGM-GE and both CGGM variants, 1 seed, 1 epoch on 24 training and 10 test clips per digit (for CI and notebook tests).</item>
     /// </list>
     /// </summary>
