@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Cggm.Data;
 using Cggm.Models;
@@ -9,10 +10,12 @@ namespace Cggm.Benchmarks;
 
 /// <summary>
 /// Where the MOSI-size step's time goes: the model's forward and backward with dropout (training mode) and without it
-/// (evaluation mode, same graph otherwise), and the element-wise pieces of one fusion-layer attention map [64, 5, 150, 150]:
-/// libtorch's uniform draw over it, the keep-mask our dropout draws instead, its softmax, and q·kᵀ.
+/// (evaluation mode, same graph otherwise), the two in alternating pairs (the ratio that drift cannot move), and the
+/// element-wise pieces of one fusion-layer attention map [64, 5, 150, 150]: libtorch's uniform draw over it, the
+/// keep-mask our dropout draws instead, its softmax, and q·kᵀ.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(PairedRatioColumn.Config))]
 public class DropoutCostBenchmarks
 {
     private SequenceTransformer _model = null!;
@@ -35,6 +38,14 @@ public class DropoutCostBenchmarks
         _kT = torch.randn(64, 5, 8, 150);
     }
 
+    /// <summary><see cref="Setup"/>, and the pairs of an earlier run forgotten.</summary>
+    [GlobalSetup(Target = nameof(TrainingAndEvaluationPair))]
+    public void SetupPairs()
+    {
+        Setup();
+        PairedStepTimes.Clear();
+    }
+
     /// <summary>Forward and backward in training mode (every dropout draws its mask).</summary>
     [Benchmark(Baseline = true)]
     public void ForwardBackwardWithDropout() => ForwardBackward(train: true);
@@ -42,6 +53,19 @@ public class DropoutCostBenchmarks
     /// <summary>The same forward and backward in evaluation mode: no dropout masks.</summary>
     [Benchmark]
     public void ForwardBackwardWithoutDropout() => ForwardBackward(train: false);
+
+    /// <summary>
+    /// One training-mode and one evaluation-mode step back to back, each timed on its own, the order alternating from call to
+    /// call; <see cref="PairedRatioColumn"/> reports the median ratio over the measured pairs. The speed of these machines
+    /// drifts by up to 2× within minutes, which two benchmarks run one after the other cannot tell from the dropout's cost.
+    /// </summary>
+    [Benchmark]
+    public void TrainingAndEvaluationPair()
+    {
+        bool trainingFirst = PairedStepTimes.Count % 2 == 0;
+        double first = TimedForwardBackward(train: trainingFirst), second = TimedForwardBackward(train: !trainingFirst);
+        PairedStepTimes.Record(trainingFirst ? first : second, trainingFirst ? second : first);
+    }
 
     /// <summary>U[0, 1) over one fusion-layer attention map, the draw behind its dropout mask.</summary>
     [Benchmark]
@@ -76,6 +100,13 @@ public class DropoutCostBenchmarks
         using var scope = NewDisposeScope();
         var x = _attention.detach().requires_grad_(true);
         dropout(x).backward([_attention]);
+    }
+
+    private double TimedForwardBackward(bool train)
+    {
+        long start = Stopwatch.GetTimestamp();
+        ForwardBackward(train);
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 
     private void ForwardBackward(bool train)

@@ -7,7 +7,7 @@ namespace Cggm.Tests.Training;
 public class NativeAllocatorTests
 {
     [SkippableFact]
-    public void Glibc_accepts_both_thresholds_and_the_variable_turns_it_off()
+    public void Glibc_accepts_the_thresholds_and_the_top_pad_and_the_variable_turns_it_off()
     {
         RequireGlibc();
         Assert.True(NativeAllocator.KeepFreedMemory());
