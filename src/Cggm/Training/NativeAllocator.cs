@@ -9,12 +9,13 @@ namespace Cggm.Training;
 /// threshold, so the next step faults the same pages in again: a MOSI-size joint bench (15 steps) took 1.0 M minor page
 /// faults and 3.6 s of system time, 839 ms a step. With the mmap threshold at its maximum (32 MiB) and the trim
 /// threshold at 1 GiB it took 0.33 M faults, 1.5 s and 708 ms a step. A thread other than the process's first
-/// (BenchmarkDotNet runs its in-process benchmarks on one; so does any <c>Task</c>) allocates from its own arena of
-/// 64 MiB heaps, which glibc unmaps the moment one is empty whatever the trim threshold, unless the top pad is that large:
-/// with the default pad (128 KiB) the MOSI-size step in training mode, on such a thread, unmapped 64 MiB 28 times in 9
-/// step pairs and faulted in 10–20 k pages in its dropout's backward alone (training over evaluation mode 1.12–2.14 in
-/// four runs; 1.12–1.13 with the 64 MiB pad). Linux with glibc only (<c>mallopt</c>); elsewhere nothing changes. The
-/// CLI and the notebooks' setup call it; <c>CGGM_KEEP_FREED_MEMORY=0</c> turns it off.
+/// (BenchmarkDotNet runs its in-process benchmarks on one, a notebook kernel its cells, any <c>Task</c> its work)
+/// allocates from its own arena of 64 MiB heaps, which glibc unmaps the moment one is empty whatever the trim
+/// threshold, unless the top pad is that large: with the default pad (128 KiB) the MOSI-size step in training mode, on
+/// such a thread, unmapped 64 MiB 28 times in 9 step pairs and faulted in 2.7–20 k pages in its dropout's backward alone
+/// (training over evaluation mode 1.12–2.14 in four runs; 1.12–1.13 with the 64 MiB pad). Linux with glibc only
+/// (<c>mallopt</c>); elsewhere nothing changes. The CLI and the notebooks' setup call it;
+/// <c>CGGM_KEEP_FREED_MEMORY=0</c> turns it off.
 /// </summary>
 public static class NativeAllocator
 {
