@@ -8,8 +8,9 @@ using static Cggm.Analysis.Statistics;
 namespace Cggm.Benchmarks;
 
 /// <summary>
-/// "Training / evaluation": for <see cref="DropoutCostBenchmarks.TrainingAndEvaluationPair"/>, the median over the measured
-/// pairs of the training-mode step's time over the evaluation-mode step's, with the pairs' range and the two steps' medians.
+/// "Training / evaluation (paired)": for <see cref="DropoutCostBenchmarks.TrainingAndEvaluationPair"/>, the median over the
+/// measured pairs of the training-mode step's time over the evaluation-mode step's, with the pairs' range and the two
+/// steps' medians.
 /// </summary>
 public sealed class PairedRatioColumn : IColumn
 {
